@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (events/s, routing latency); nothing here asserts speed."""

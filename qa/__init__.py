@@ -1,0 +1,1 @@
+"""Quality assurance: post-call and callback satisfaction surveys, sampling, evaluation."""

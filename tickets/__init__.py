@@ -1,0 +1,1 @@
+"""The core database: tables and migrations, call records, seats, work orders (工单)."""

@@ -1,0 +1,85 @@
+"""Plain records of what happened on a call: the values of one ``calls`` row.
+
+The ACD folds call facts into ``CallRecord`` snapshots; the write-behind writer
+stores them; the live wallboard, the daily report and the monthly assessment
+compute their figures from these same records, so they agree to the call.
+A record is immutable: every change makes a new snapshot with ``version + 1``,
+and the database keeps only the highest version of each call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+# answered: a seat took it. abandoned: the caller hung up before a seat answered.
+# timeout: the queue gave up on the caller. no_seat: no seat could take the line.
+# lost: the channel vanished while the AMI link was down (end time approximate).
+Outcome = Literal["answered", "abandoned", "timeout", "no_seat", "lost"]
+OUTCOMES: tuple[Outcome, ...] = ("answered", "abandoned", "timeout", "no_seat", "lost")
+
+# SeatAttempt.result: ANSWER or the DialStatus that ended the ring (NOANSWER, BUSY, …).
+RINGING = "RINGING"
+
+
+@dataclass(frozen=True, slots=True)
+class SeatAttempt:
+    """One offer of the call to one seat."""
+
+    seat: str
+    rang_at: datetime
+    ended_at: datetime | None = None
+    result: str = RINGING
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    server: str
+    call_id: str
+    linked_id: str
+    line: str
+    caller_number: str
+    queued_at: datetime
+    caller_name: str = ""
+    channel: str = ""
+    style: str = "routed"
+    answered_at: datetime | None = None
+    talk_ended_at: datetime | None = None
+    ended_at: datetime | None = None
+    seat: str | None = None
+    outcome: Outcome | None = None
+    end_cause: int | None = None
+    end_cause_text: str = ""
+    queue_result: str | None = None
+    recording_path: str | None = None
+    recording_started_at: datetime | None = None
+    recording_stopped_at: datetime | None = None
+    survey_score: int | None = None
+    attempts: tuple[SeatAttempt, ...] = field(default_factory=tuple)
+    version: int = 1
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.server, self.call_id)
+
+    @property
+    def is_live(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def wait_seconds(self) -> float | None:
+        """Queued until answered, or until the caller gave up."""
+        end = self.answered_at or self.ended_at
+        return None if end is None else max(0.0, (end - self.queued_at).total_seconds())
+
+    @property
+    def talk_seconds(self) -> float | None:
+        if self.answered_at is None:
+            return None
+        end = self.talk_ended_at or self.ended_at
+        return None if end is None else max(0.0, (end - self.answered_at).total_seconds())
+
+    @property
+    def misses(self) -> int:
+        return sum(1 for a in self.attempts if a.result not in ("ANSWER", RINGING, "CANCEL"))
