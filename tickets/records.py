@@ -83,3 +83,47 @@ class CallRecord:
     @property
     def misses(self) -> int:
         return sum(1 for a in self.attempts if a.result not in ("ANSWER", RINGING, "CANCEL"))
+
+
+# Seat states the ACD reports (offline: no agent signed in; unreachable: softphone not registered)
+SeatStateName = Literal[
+    "offline", "ready", "reserved", "ringing", "talking", "wrapup", "paused", "unreachable"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SeatStateInterval:
+    """One stretch of time a seat spent in one state; ``ended_at`` None while it lasts.
+
+    Keyed by (seat, started_at): the open interval is written when it starts and
+    written again, closed, when it ends.
+    """
+
+    seat: str
+    state: SeatStateName
+    started_at: datetime
+    ended_at: datetime | None = None
+    reason: str = ""
+    agent: str | None = None
+
+    @property
+    def key(self) -> tuple[str, datetime]:
+        return (self.seat, self.started_at)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkOrderDraft:
+    """The work order (工单) opened when a seat answers, linked to its call."""
+
+    number: str
+    server: str
+    call_id: str
+    line: str
+    caller_number: str
+    created_at: datetime
+    seat: str | None = None
+    status: str = "draft"
+
+    @property
+    def key(self) -> str:
+        return self.number
