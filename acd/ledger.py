@@ -45,8 +45,15 @@ def outcome_of(record: CallRecord, cause_text: str) -> Outcome:
     return "abandoned"
 
 
-def _bump(record: CallRecord, **changes: Any) -> CallRecord:
-    return dataclasses.replace(record, version=record.version + 1, **changes)
+def version_at(at: datetime) -> int:
+    """Versions grow with time (µs), so a service restarted with an empty ledger still
+    writes snapshots newer than the ones stored before it stopped."""
+    return int(at.timestamp() * 1_000_000)
+
+
+def _bump(record: CallRecord, at: datetime, **changes: Any) -> CallRecord:
+    version = max(record.version + 1, version_at(at))
+    return dataclasses.replace(record, version=version, **changes)
 
 
 def _close_attempt(record: CallRecord, seat: str, at: datetime, result: str) -> CallRecord:
@@ -55,9 +62,9 @@ def _close_attempt(record: CallRecord, seat: str, at: datetime, result: str) -> 
         attempt = attempts[index]
         if attempt.seat == seat and attempt.result == RINGING:
             attempts[index] = dataclasses.replace(attempt, ended_at=at, result=result)
-            return _bump(record, attempts=tuple(attempts))
+            return _bump(record, at, attempts=tuple(attempts))
     attempts.append(SeatAttempt(seat=seat, rang_at=at, ended_at=at, result=result))
-    return _bump(record, attempts=tuple(attempts))
+    return _bump(record, at, attempts=tuple(attempts))
 
 
 class CallLedger:
@@ -86,6 +93,15 @@ class CallLedger:
     def apply_all(self, facts: Iterable[Fact]) -> list[CallRecord]:
         return [record for fact in facts if (record := self.apply(fact)) is not None]
 
+    def restore(self, records: Iterable[CallRecord]) -> None:
+        """Take back calls that were live when the service stopped (read from the database)."""
+        for record in records:
+            if record.ended_at is None:
+                self.live[record.key] = record
+
+    def live_calls(self, server: str) -> list[CallRecord]:
+        return [record for key, record in self.live.items() if key[0] == server]
+
 
 def on_waiting(record: CallRecord | None, fact: CallerWaiting) -> CallRecord:
     if record is None:
@@ -99,18 +115,21 @@ def on_waiting(record: CallRecord | None, fact: CallerWaiting) -> CallRecord:
             channel=fact.channel,
             style=fact.style,
             queued_at=fact.at,
+            version=version_at(fact.at),
         )
     return record  # back on hold after a seat missed: the caller keeps the original queue time
 
 
 def on_ringing(record: CallRecord, fact: SeatRinging) -> CallRecord:
     attempt = SeatAttempt(seat=fact.seat, rang_at=fact.at)
-    return _bump(record, attempts=(*record.attempts, attempt))
+    return _bump(record, fact.at, attempts=(*record.attempts, attempt))
 
 
 def on_answered(record: CallRecord, fact: CallAnswered) -> CallRecord:
+    if record.answered_at is not None:
+        return record  # a resync after a reconnect says it again; the first answer stands
     record = _close_attempt(record, fact.seat, fact.at, "ANSWER")
-    return _bump(record, answered_at=fact.at, seat=fact.seat)
+    return _bump(record, fact.at, answered_at=fact.at, seat=fact.seat)
 
 
 def on_missed(record: CallRecord, fact: SeatMissed) -> CallRecord:
@@ -118,23 +137,23 @@ def on_missed(record: CallRecord, fact: SeatMissed) -> CallRecord:
 
 
 def on_talk_ended(record: CallRecord, fact: TalkEnded) -> CallRecord:
-    return _bump(record, talk_ended_at=fact.at)
+    return _bump(record, fact.at, talk_ended_at=fact.at)
 
 
 def on_left_queue(record: CallRecord, fact: CallerLeftQueue) -> CallRecord:
-    return _bump(record, queue_result=fact.reason)
+    return _bump(record, fact.at, queue_result=fact.reason)
 
 
 def on_recording_started(record: CallRecord, fact: RecordingStarted) -> CallRecord:
-    return _bump(record, recording_path=fact.path, recording_started_at=fact.at)
+    return _bump(record, fact.at, recording_path=fact.path, recording_started_at=fact.at)
 
 
 def on_recording_stopped(record: CallRecord, fact: RecordingStopped) -> CallRecord:
-    return _bump(record, recording_path=fact.path, recording_stopped_at=fact.at)
+    return _bump(record, fact.at, recording_path=fact.path, recording_stopped_at=fact.at)
 
 
 def on_survey(record: CallRecord, fact: SurveyScored) -> CallRecord:
-    return _bump(record, survey_score=fact.score)
+    return _bump(record, fact.at, survey_score=fact.score)
 
 
 def on_ended(record: CallRecord, fact: CallEnded) -> CallRecord:
@@ -143,6 +162,7 @@ def on_ended(record: CallRecord, fact: CallEnded) -> CallRecord:
         record = _close_attempt(record, attempt.seat, fact.at, "CANCEL")
     return _bump(
         record,
+        fact.at,
         ended_at=fact.at,
         end_cause=fact.cause,
         end_cause_text=fact.cause_text,

@@ -1,0 +1,253 @@
+"""The call centre: one dispatch table from call facts to everything they change.
+
+A fact goes to the ledger (a new call record snapshot: stored by the
+write-behind writer, counted in today's figures, shown on the wallboard) and to
+the router (seats and the waiting queue). An answered call opens a draft work
+order and pops it on the seat's page. Nothing here waits for the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from acd.figures import FigureRules, compute_figures, last_minutes
+from acd.ledger import CallLedger
+from acd.router import Dialer, Router, RoutingRules
+from acd.seats import Seat, SeatBoard
+from acd.today import TodayCalls
+from acd.views import call_view, figures_view, seat_view, waiting_view
+from telephony.clock import Clock, Timer
+from telephony.facts import (
+    CHANNEL_GONE,
+    CallAnswered,
+    CallEnded,
+    CallerWaiting,
+    DeviceStateChanged,
+    Fact,
+    LinkDown,
+    LinkUp,
+    SeatMissed,
+    SeatRinging,
+    TalkEnded,
+)
+from tickets.records import CallRecord, SeatStateInterval, WorkOrderDraft
+
+log = logging.getLogger(__name__)
+
+RECENT_WINDOW_MINUTES = 30
+FIGURES_EVERY_SECONDS = 1.0
+
+
+class RecordSink(Protocol):
+    """Where records go to be stored (tickets.writer.WriteBehind)."""
+
+    def submit_call(self, record: CallRecord) -> None: ...
+
+    def submit_seat_state(self, interval: SeatStateInterval) -> None: ...
+
+    def submit_order(self, draft: WorkOrderDraft) -> None: ...
+
+
+class Publisher(Protocol):
+    """The live event hub (to WebSocket pages, across instances through Redis)."""
+
+    def publish(self, event: dict[str, Any]) -> None: ...
+
+
+OrderNumbering = Callable[[str, datetime, str, str], str]
+
+
+class CallCentre:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        dialer: Dialer,
+        routing: RoutingRules,
+        routed_servers: Iterable[str],
+        sink: RecordSink,
+        hub: Publisher,
+        figure_rules: FigureRules,
+        zone: ZoneInfo,
+        order_number: OrderNumbering,
+    ) -> None:
+        self.clock = clock
+        self.sink = sink
+        self.hub = hub
+        self.figure_rules = figure_rules
+        self.order_number = order_number
+        self.ledger = CallLedger()
+        self.today = TodayCalls(zone, clock.now())
+        self.board = SeatBoard(clock, self._seat_changed)
+        self.router = Router(self.board, dialer, clock, routing, routed_servers, self._router_event)
+        self.links: dict[str, bool] = {}
+        self._figures_timer: Timer | None = None
+        self._dispatch: dict[type, Callable[[Any], None]] = {
+            CallerWaiting: self.router.caller_waiting,
+            SeatRinging: self.router.seat_ringing,
+            CallAnswered: self._answered,
+            SeatMissed: self.router.seat_missed,
+            TalkEnded: self.router.talk_ended,
+            CallEnded: self.router.call_ended,
+            DeviceStateChanged: self.router.device_state,
+        }
+
+    # -- facts ------------------------------------------------------------------------
+
+    def handle(self, fact: Fact) -> None:
+        record = self.ledger.apply(fact)
+        if record is not None:
+            self._record_changed(record)
+        action = self._dispatch.get(type(fact))
+        if action is not None:
+            action(fact)
+
+    def handle_all(self, facts: Iterable[Fact]) -> None:
+        for fact in facts:
+            self.handle(fact)
+
+    def link_up(self, up: LinkUp, live_call_ids: set[str]) -> None:
+        """After a (re)connect and resync: calls the ledger still holds open but whose
+        channel Asterisk no longer has ended while we could not see them."""
+        for record in self.ledger.live_calls(up.server):
+            if record.call_id not in live_call_ids:
+                self.handle(CallEnded(up.server, record.call_id, up.at, None, CHANNEL_GONE))
+        self.links[up.server] = True
+        self.router.link_up(up.server)
+        self.hub.publish(
+            {"type": "link", "server": up.server, "up": True, "restarted": up.restarted}
+        )
+
+    def link_down(self, down: LinkDown) -> None:
+        self.links[down.server] = False
+        self.router.link_down(down.server)
+        self.hub.publish(
+            {"type": "link", "server": down.server, "up": False, "reason": down.reason}
+        )
+
+    def restore(self, records: Iterable[CallRecord]) -> None:
+        """Today's stored calls, read back at start, so figures and versions continue."""
+        records = list(records)
+        self.today.load(records)
+        self.ledger.restore(records)
+
+    # -- seats ------------------------------------------------------------------------
+
+    def add_seat(self, seat: Seat) -> Seat:
+        return self.board.add(seat)
+
+    # -- views ------------------------------------------------------------------------
+
+    def seats_view(self) -> list[dict[str, Any]]:
+        return [seat_view(seat) for seat in sorted(self.board.all(), key=lambda s: s.seat_id)]
+
+    def queue_view(self) -> list[dict[str, Any]]:
+        now = self.clock.now()
+        return [waiting_view(caller, now) for caller in self.router.queue_view()]
+
+    def stats_view(self) -> dict[str, Any]:
+        now = self.clock.now()
+        self.today.roll(now)
+        records = self.today.records()
+        waiting = self.router.queue_view()
+        longest = max(((now - c.queued_at).total_seconds() for c in waiting), default=0.0)
+        return {
+            "at": now.isoformat(),
+            "day_start": self.today.day_start.isoformat(),
+            "today": figures_view(compute_figures(records, self.figure_rules)),
+            "last_30_minutes": figures_view(
+                compute_figures(
+                    last_minutes(records, now, RECENT_WINDOW_MINUTES), self.figure_rules
+                )
+            ),
+            "waiting_now": len(waiting),
+            "waiting_by_line": _count_by_line(waiting),
+            "longest_wait_now_seconds": round(max(0.0, longest), 1),
+            "answer_target_seconds": self.figure_rules.answer_target,
+            "links": dict(self.links),
+        }
+
+    def recent_calls(self, limit: int = 20) -> list[dict[str, Any]]:
+        return [call_view(record) for record in self.today.recent(limit)]
+
+    # -- internals --------------------------------------------------------------------
+
+    def _answered(self, fact: CallAnswered) -> None:
+        self.router.call_answered(fact)
+        record = self.ledger.live.get((fact.server, fact.call_id))
+        if record is None or record.answered_at != fact.at:
+            return  # not a new answer (a resync repeating it)
+        draft = WorkOrderDraft(
+            number=self.order_number(record.line, fact.at, fact.server, fact.call_id),
+            server=fact.server,
+            call_id=fact.call_id,
+            line=record.line,
+            caller_number=record.caller_number,
+            created_at=fact.at,
+            seat=fact.seat,
+        )
+        self.sink.submit_order(draft)
+        self.hub.publish(
+            {
+                "type": "screen_pop",
+                "seat": fact.seat,
+                "order": draft.number,
+                "call": call_view(record, mask=False),
+            }
+        )
+
+    def _record_changed(self, record: CallRecord) -> None:
+        self.sink.submit_call(record)
+        self.today.update(record)
+        self.hub.publish({"type": "call", "call": call_view(record)})
+        if record.ended_at is not None or record.answered_at is not None:
+            self._schedule_figures()
+
+    def _seat_changed(
+        self, seat: Seat, closed: SeatStateInterval | None, opened: SeatStateInterval
+    ) -> None:
+        if closed is not None:
+            self.sink.submit_seat_state(closed)
+        self.sink.submit_seat_state(opened)
+        self.hub.publish({"type": "seat", "seat": seat_view(seat)})
+
+    def _router_event(self, event: dict[str, Any]) -> None:
+        if event.get("type") == "queue":
+            event = {"type": "queue", "queue": self.queue_view()}
+        elif event.get("type") == "alert":
+            log.warning("alert: %s", event)
+        self.hub.publish(event)
+
+    def _schedule_figures(self) -> None:
+        if self._figures_timer is not None:
+            return
+
+        def publish() -> None:
+            self._figures_timer = None
+            self.hub.publish({"type": "stats", "stats": self.stats_view()})
+
+        self._figures_timer = self.clock.call_later(FIGURES_EVERY_SECONDS, publish)
+
+    def close(self) -> None:
+        if self._figures_timer is not None:
+            self._figures_timer.cancel()
+            self._figures_timer = None
+        for seat in self.board.all():
+            if seat.timer is not None:
+                seat.timer.cancel()
+
+
+def _count_by_line(waiting: Iterable[Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for caller in waiting:
+        counts[caller.line] = counts.get(caller.line, 0) + 1
+    return counts
+
+
+def day_window(centre: CallCentre) -> tuple[datetime, datetime]:
+    start = centre.today.day_start
+    return start, start + timedelta(days=1)

@@ -1,0 +1,216 @@
+"""JSON API: calls (from the database), seats, queue and today's figures (live), seat commands.
+
+Every parameter is checked; a bad one gets a 400 that says which and why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from acd.seats import NoSuchSeat, SeatError
+from acd.views import call_view
+from tickets.calls import get_call, list_calls
+from tickets.records import OUTCOMES
+from web.errors import Conflict, InvalidParameter, NotFound
+from web.keys import CENTRE, HUB, SESSIONS, SETTINGS, WRITER
+
+routes = web.RouteTableDef()
+
+CALL_FILTERS = {"from", "to", "line", "seat", "caller", "outcome", "limit", "offset"}
+MAX_LIMIT = 500
+MAX_REASON = 40
+_SEAT_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
+_DIGITS = re.compile(r"^\+?[0-9]{3,20}$")
+
+
+def _moment(name: str, raw: str, zone: ZoneInfo, end_of_day: bool) -> datetime:
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            start = datetime.combine(day, time(0), tzinfo=zone)
+            return start + timedelta(days=1) if end_of_day else start
+        moment = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidParameter(
+            f"{name}: {raw!r} is not a date (2026-11-23) or time (ISO 8601)"
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def _int(name: str, raw: str | None, default: int, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise InvalidParameter(f"{name}: must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+def call_filters(request: web.Request) -> dict[str, Any]:
+    query = request.query
+    unknown = set(query) - CALL_FILTERS
+    if unknown:
+        raise InvalidParameter(
+            f"unknown parameter(s) {sorted(unknown)}; allowed: {sorted(CALL_FILTERS)}"
+        )
+    settings = request.app[SETTINGS]
+    zone = settings.zone
+    start = _moment("from", query["from"], zone, False) if "from" in query else None
+    end = _moment("to", query["to"], zone, True) if "to" in query else None
+    if start and end and end <= start:
+        raise InvalidParameter("to: must be after from")
+    line = query.get("line")
+    if line is not None and line not in settings.lines:
+        raise InvalidParameter(f"line: {line!r} is not one of {list(settings.lines)}")
+    seat = query.get("seat")
+    if seat is not None and not _SEAT_ID.match(seat):
+        raise InvalidParameter("seat: letters, digits, . _ - only, at most 40")
+    caller = query.get("caller")
+    if caller is not None and not _DIGITS.match(caller):
+        raise InvalidParameter("caller: 3 to 20 digits")
+    outcome = query.get("outcome")
+    if outcome is not None and outcome not in OUTCOMES:
+        raise InvalidParameter(f"outcome: one of {list(OUTCOMES)}")
+    return {
+        "start": start,
+        "end": end,
+        "line": line,
+        "seat": seat,
+        "caller_number": caller,
+        "outcome": outcome,
+        "limit": _int("limit", query.get("limit"), 50, 1, MAX_LIMIT),
+        "offset": _int("offset", query.get("offset"), 0, 0, 1_000_000),
+    }
+
+
+@routes.get("/api/calls")
+async def calls(request: web.Request) -> web.Response:
+    filters = call_filters(request)
+    async with request.app[SESSIONS]() as session:
+        records, total = await list_calls(session, **filters)
+    return web.json_response(
+        {
+            "total": total,
+            "limit": filters["limit"],
+            "offset": filters["offset"],
+            "calls": [call_view(record, mask=False) for record in records],
+        }
+    )
+
+
+@routes.get("/api/calls/{server}/{call_id}")
+async def one_call(request: web.Request) -> web.Response:
+    server, call_id = request.match_info["server"], request.match_info["call_id"]
+    async with request.app[SESSIONS]() as session:
+        record = await get_call(session, server, call_id)
+    if record is None:
+        raise NotFound(f"no call {call_id} on {server}")
+    return web.json_response(call_view(record, mask=False))
+
+
+@routes.get("/api/seats")
+async def seats(request: web.Request) -> web.Response:
+    return web.json_response({"seats": request.app[CENTRE].seats_view()})
+
+
+@routes.get("/api/queue")
+async def queue(request: web.Request) -> web.Response:
+    return web.json_response({"queue": request.app[CENTRE].queue_view()})
+
+
+@routes.get("/api/stats/today")
+async def stats_today(request: web.Request) -> web.Response:
+    centre = request.app[CENTRE]
+    body = centre.stats_view()
+    body["writer"] = _writer_health(request)
+    return web.json_response(body)
+
+
+@routes.get("/api/health")
+async def health(request: web.Request) -> web.Response:
+    centre = request.app[CENTRE]
+    writer = _writer_health(request)
+    links_ok = all(centre.links.get(server.name, False) for server in request.app[SETTINGS].ami)
+    status = "ok" if links_ok and not writer["alarm"] else "degraded"
+    return web.json_response(
+        {
+            "status": status,
+            "links": centre.links,
+            "writer": writer,
+            "subscribers": request.app[HUB].subscribers,
+        }
+    )
+
+
+def _writer_health(request: web.Request) -> dict[str, Any]:
+    health = request.app[WRITER].health()
+    return {
+        "pending": health.pending,
+        "oldest_pending_seconds": round(health.oldest_pending_seconds, 1),
+        "db_ok": health.db_ok,
+        "alarm": health.alarm,
+        "alarm_reason": health.alarm_reason,
+        "spilled": health.spilled,
+        "written_total": health.written_total,
+        "last_error": health.last_error,
+    }
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidParameter("body: not valid JSON") from exc
+    if not isinstance(body, dict):
+        raise InvalidParameter("body: must be a JSON object")
+    return body
+
+
+def _seat_id(request: web.Request) -> str:
+    seat_id = request.match_info["seat"]
+    if not _SEAT_ID.match(seat_id):
+        raise InvalidParameter("seat: letters, digits, . _ - only, at most 40")
+    return seat_id
+
+
+@routes.post("/api/seats/{seat}/pause")
+async def pause_seat(request: web.Request) -> web.Response:
+    seat_id = _seat_id(request)
+    body = await _json_object(request)
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
+        raise InvalidParameter(
+            f"reason: a text of 1 to {MAX_REASON} characters (e.g. 小休, 用餐, 培训)"
+        )
+    centre = request.app[CENTRE]
+    try:
+        seat = centre.router.pause(seat_id, reason.strip())
+    except NoSuchSeat as exc:
+        raise NotFound(f"no seat {seat_id}") from exc
+    except SeatError as exc:
+        raise Conflict(str(exc)) from exc
+    return web.json_response(_seat(centre, seat.seat_id))
+
+
+@routes.post("/api/seats/{seat}/ready")
+async def ready_seat(request: web.Request) -> web.Response:
+    seat_id = _seat_id(request)
+    centre = request.app[CENTRE]
+    try:
+        seat = centre.router.make_ready(seat_id)
+    except NoSuchSeat as exc:
+        raise NotFound(f"no seat {seat_id}") from exc
+    except SeatError as exc:
+        raise Conflict(str(exc)) from exc
+    return web.json_response(_seat(centre, seat.seat_id))
+
+
+def _seat(centre: Any, seat_id: str) -> dict[str, Any]:
+    return next(view for view in centre.seats_view() if view["seat"] == seat_id)

@@ -1,0 +1,181 @@
+"""The composition root: every long-lived object of the service is built here, by hand.
+
+``create_app`` takes settings and a clock and returns the aiohttp application;
+its cleanup context opens the database (running migrations), the write-behind
+writer, the live hub (Redis when configured), the call centre with its seats,
+and one AMI connection per Asterisk — and closes them in reverse order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiohttp import web
+
+from acd.links import AmiDialer, ServerLink
+from acd.live import LocalHub, RedisHub
+from acd.seats import Seat
+from acd.service import CallCentre, day_window
+from telephony.clock import Clock
+from telephony.connection import AmiConnection, AmiEndpoint
+from tickets.calls import calls_queued_between
+from tickets.db import create_engine, session_factory
+from tickets.migrate import upgrade_to_head
+from tickets.orders import make_order_number
+from tickets.writer import WriteBehind
+from web import api, pages, ws
+from web.errors import error_middleware
+from web.keys import CENTRE, CLOCK, CONNECTIONS, ENGINE, HUB, SESSIONS, SETTINGS, WRITER
+from web.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MIGRATION_RETRY_SECONDS = 5.0
+
+
+def create_app(settings: Settings, clock: Clock) -> web.Application:
+    app = web.Application(middlewares=[error_middleware], client_max_size=1024 * 1024)
+    app[SETTINGS] = settings
+    app[CLOCK] = clock
+    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_hub)
+    app.cleanup_ctx.append(_centre)
+    app.cleanup_ctx.append(_asterisk_links)
+    app.add_routes(api.routes)
+    app.add_routes(ws.routes)
+    app.add_routes(pages.routes)
+    app.router.add_static("/static/", pages.STATIC_DIR, name="static")
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    engine = create_engine(settings.database_url)
+    migrator = await _migrate_or_retry(settings.database_url)
+    writer = WriteBehind(engine, clock=app[CLOCK], spill_path=_spill_path(settings))
+    await writer.start()
+    app[ENGINE], app[SESSIONS], app[WRITER] = engine, session_factory(engine), writer
+    yield
+    await writer.stop()
+    if migrator is not None:
+        migrator.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await migrator
+    await engine.dispose()
+
+
+def _spill_path(settings: Settings) -> Path:
+    if settings.spill_path is not None:
+        return settings.spill_path
+    return settings.recordings_dir.parent / "hotline-unwritten.jsonl"
+
+
+async def _migrate_or_retry(url: str) -> asyncio.Task[None] | None:
+    """Migrate now; if the database is away, keep routing and migrate when it is back."""
+    try:
+        await upgrade_to_head(url)
+        return None
+    except (OSError, ConnectionError, TimeoutError) as exc:
+        log.error("database unreachable at start (%s); calls are buffered until it is back", exc)
+    except Exception as exc:
+        if "connect" not in str(exc).lower():
+            raise
+        log.error("database unreachable at start (%s); calls are buffered until it is back", exc)
+    return asyncio.get_running_loop().create_task(_retry_migration(url))
+
+
+async def _retry_migration(url: str) -> None:
+    while True:
+        await asyncio.sleep(MIGRATION_RETRY_SECONDS)
+        try:
+            await upgrade_to_head(url)
+        except Exception as exc:
+            log.warning("database still unreachable: %s", exc)
+            continue
+        log.info("database reachable again; schema is up to date")
+        return
+
+
+async def _hub(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    hub = RedisHub(settings.redis_url, settings.redis_prefix) if settings.redis_url else LocalHub()
+    await hub.start()
+    app[HUB] = hub
+    yield
+    await hub.stop()
+
+
+async def _centre(app: web.Application) -> AsyncIterator[None]:
+    settings, clock = app[SETTINGS], app[CLOCK]
+    centre = CallCentre(
+        clock=clock,
+        dialer=AmiDialer(),
+        routing=settings.routing,
+        routed_servers=settings.routed_servers,
+        sink=app[WRITER],
+        hub=app[HUB],
+        figure_rules=settings.figures,
+        zone=settings.zone,
+        order_number=make_order_number,
+    )
+    for seat in settings.seats:
+        centre.add_seat(
+            Seat(
+                seat_id=seat.seat_id,
+                server=seat.server,
+                lines=frozenset(seat.lines),
+                name=seat.name,
+            )
+        )
+    await _restore_today(app, centre)
+    app[CENTRE] = centre
+    yield
+    centre.close()
+    await centre.router.drain()
+
+
+async def _restore_today(app: web.Application, centre: CallCentre) -> None:
+    start, end = day_window(centre)
+    try:
+        async with app[SESSIONS]() as session:
+            records = await calls_queued_between(session, start, end)
+    except Exception as exc:
+        log.error("could not read today's calls back (%s); today's figures start from now", exc)
+        return
+    centre.restore(records)
+    log.info("restored %d calls of today", len(records))
+
+
+async def _asterisk_links(app: web.Application) -> AsyncIterator[None]:
+    settings, clock, centre = app[SETTINGS], app[CLOCK], app[CENTRE]
+    dialer = centre.router.dialer
+    assert isinstance(dialer, AmiDialer)
+    connections: dict[str, AmiConnection] = {}
+    for server in settings.ami:
+        link = ServerLink(
+            server.name,
+            centre,
+            routed=server.mode == "route",
+            ring_timeout=settings.routing.ring_timeout,
+        )
+        endpoint = AmiEndpoint(
+            name=server.name,
+            host=server.host,
+            port=server.port,
+            username=server.username,
+            secret=server.secret,
+            events=server.events,
+        )
+        connection = AmiConnection(endpoint, link, clock)
+        link.connection = connection
+        dialer.connections[server.name] = connection
+        connections[server.name] = connection
+        await connection.start()
+    app[CONNECTIONS] = connections
+    yield
+    for connection in connections.values():
+        await connection.stop()

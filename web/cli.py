@@ -1,0 +1,166 @@
+"""The ``hotline`` command: demo, serve, ami replay, db upgrade, bench."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from telephony.transcript import TranscriptError
+from web.settings import SettingsError, load_settings, normalize_database_url
+
+log = logging.getLogger("hotline")
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
+    )
+
+
+def _positive(kind: type[float] | type[int]) -> argparse._ActionType:
+    def parse(raw: str) -> float | int:
+        try:
+            value = kind(raw)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{raw!r} is not a number") from exc
+        if value <= 0:
+            raise argparse.ArgumentTypeError("must be greater than 0")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hotline", description="12345 / 962121 hotline call centre"
+    )
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING, ERROR")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser(
+        "demo", help="everything on this machine: simulated Asterisk, SQLite, wallboard"
+    )
+    demo.add_argument("--seats", type=_positive(int), default=2, help="number of seats (default 2)")
+    demo.add_argument(
+        "--calls-per-minute", type=_positive(float), default=3.0, help="arrival rate (default 3)"
+    )
+    demo.add_argument(
+        "--duration", type=_positive(float), help="stop by itself after this many seconds"
+    )
+    demo.add_argument("--summary-json", type=Path, help="write the final figures to this file")
+    demo.add_argument(
+        "--http", default=None, help="host:port of the pages (default 127.0.0.1:8080)"
+    )
+    demo.add_argument(
+        "--data-dir", type=Path, default=Path("hotline-demo"), help="SQLite file and recordings"
+    )
+    demo.add_argument("--seed", type=int, default=12345, help="seed of the simulated traffic")
+
+    serve = commands.add_parser("serve", help="run against real Asterisk servers")
+    serve.add_argument(
+        "--config", type=Path, help="TOML settings file (HOTLINE_* variables override it)"
+    )
+
+    ami = commands.add_parser("ami", help="AMI tools").add_subparsers(
+        dest="ami_command", required=True
+    )
+    replay = ami.add_parser(
+        "replay", help="print the facts and per-call summaries of an AMI transcript"
+    )
+    replay.add_argument("file", type=Path)
+    replay.add_argument("--server", default="replay", help="server name put in the facts")
+
+    db = commands.add_parser("db", help="database tools").add_subparsers(
+        dest="db_command", required=True
+    )
+    upgrade = db.add_parser("upgrade", help="migrate the database schema to the newest version")
+    upgrade.add_argument("--database-url", help="default: HOTLINE_DATABASE_URL")
+
+    bench = commands.add_parser("bench", help="benchmarks that print figures")
+    bench.add_argument(
+        "name", choices=["ami"], help="ami: AMI parsing, facts+ACD throughput, routing latency"
+    )
+    bench.add_argument("--quick", action="store_true", help="a short run (for a smoke test)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.log_level)
+    try:
+        return _dispatch(args)
+    except SettingsError as exc:
+        print(f"hotline: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        from web.demo import DemoOptions, run_demo
+
+        options = DemoOptions(
+            seats=args.seats,
+            calls_per_minute=args.calls_per_minute,
+            duration=args.duration,
+            summary_json=args.summary_json,
+            http=args.http,
+            data_dir=args.data_dir,
+            seed=args.seed,
+        )
+        return asyncio.run(run_demo(options))
+    if args.command == "serve":
+        from web.serve import serve
+
+        return asyncio.run(serve(load_settings(args.config)))
+    if args.command == "ami":
+        return _replay(args.file, args.server)
+    if args.command == "db":
+        return _db_upgrade(args.database_url)
+    if args.command == "bench":
+        from bench.ami import run_bench
+
+        return asyncio.run(run_bench(quick=args.quick))
+    raise AssertionError(args.command)
+
+
+def _replay(path: Path, server: str) -> int:
+    from acd.replay import replay_file
+
+    if not path.is_file():
+        print(f"hotline: {path}: no such file", file=sys.stderr)
+        return 2
+    try:
+        for item in replay_file(path, server):
+            print(json.dumps(item, ensure_ascii=False))
+    except TranscriptError as exc:
+        print(f"hotline: {path}: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+def _db_upgrade(url: str | None) -> int:
+    import os
+
+    from tickets.migrate import upgrade_to_head
+
+    raw = url or os.environ.get("HOTLINE_DATABASE_URL")
+    if not raw:
+        raise SettingsError("HOTLINE_DATABASE_URL", "missing (or give --database-url)")
+    asyncio.run(upgrade_to_head(normalize_database_url(raw)))
+    print("database schema is up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,199 @@
+// The supervisor's wallboard: a snapshot over /ws, then every change as it happens.
+"use strict";
+
+const state = { seats: new Map(), queue: [], stats: null, calls: new Map(), links: {}, alerts: [], offset: 0 };
+const RECENT = 20;
+const TARGET_RATE = 0.9;
+
+function el(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+function now() { return Date.now() + state.offset; }
+function secondsSince(iso) { return iso ? Math.max(0, (now() - Date.parse(iso)) / 1000) : 0; }
+function duration(seconds) {
+  if (seconds === null || seconds === undefined) return "–";
+  const s = Math.round(seconds);
+  const m = Math.floor(s / 60);
+  return m >= 60 ? `${Math.floor(m / 60)}:${String(m % 60).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`
+    : `${m}:${String(s % 60).padStart(2, "0")}`;
+}
+function percent(rate) { return rate === null || rate === undefined ? "–" : `${(rate * 100).toFixed(1)}%`; }
+function clockText(iso) {
+  if (!iso) return "–";
+  return new Date(iso).toLocaleTimeString(LANG === "en" ? "en-GB" : "zh-CN", { hour12: false });
+}
+
+function renderKpis() {
+  const s = state.stats;
+  if (!s) return;
+  const today = s.today, recent = s.last_30_minutes;
+  document.getElementById("k-waiting").textContent = s.waiting_now;
+  document.getElementById("k-offered").textContent = today.offered;
+  document.getElementById("k-answered").textContent = today.answered;
+  document.getElementById("k-abandoned").textContent = today.abandoned;
+  document.getElementById("k-asa").textContent = duration(today.asa_seconds);
+  const rated = today.rated;
+  document.getElementById("k-sat").textContent = rated ? percent(today.satisfied / rated) : "–";
+  setRate("k-rate15", today.answer_rate_in_target, "k-rate15-30", recent.answer_rate_in_target);
+  setRate("k-conn", today.connection_rate, "k-conn-30", recent.connection_rate);
+}
+function setRate(id, rate, subId, recentRate) {
+  const node = document.getElementById(id);
+  node.textContent = percent(rate);
+  node.className = "value" + (rate === null ? "" : rate < TARGET_RATE ? " bad" : " good");
+  document.getElementById(subId).textContent = `${t("last30")} ${percent(recentRate)}`;
+}
+
+function renderQueue() {
+  const box = document.getElementById("queue");
+  box.replaceChildren();
+  const longest = state.queue.reduce((max, c) => Math.max(max, secondsSince(c.queued_at)), 0);
+  document.getElementById("k-longest").textContent = duration(longest);
+  if (!state.queue.length) { box.append(el("div", "empty", t("no_waiting"))); return; }
+  const byLine = new Map();
+  for (const caller of state.queue) {
+    if (!byLine.has(caller.line)) byLine.set(caller.line, []);
+    byLine.get(caller.line).push(caller);
+  }
+  for (const [line, callers] of [...byLine.entries()].sort()) {
+    const block = el("div", "line-block");
+    const head = el("div", "line-head");
+    head.append(el("span", "", line), el("span", "", String(callers.length)));
+    block.append(head);
+    for (const caller of callers) {
+      const wait = secondsSince(caller.queued_at);
+      const row = el("div", "caller" + (wait > 15 ? " long" : ""));
+      const who = caller.offered_to ? `${caller.caller} → ${caller.offered_to}` : caller.caller;
+      row.append(el("span", "", who), el("span", "", duration(wait)));
+      block.append(row);
+    }
+    box.append(block);
+  }
+}
+
+function renderSeats() {
+  const box = document.getElementById("seats");
+  box.replaceChildren();
+  for (const seat of [...state.seats.values()].sort((a, b) => a.seat.localeCompare(b.seat))) {
+    const card = el("div", `seat ${seat.state}`);
+    card.append(el("div", "id", seat.name !== seat.seat ? `${seat.seat} ${seat.name}` : seat.seat));
+    const label = t(`state_${seat.state}`) + (seat.reason && seat.state === "paused" ? ` · ${seat.reason}` : "");
+    card.append(el("div", "state", label), el("div", "since", duration(secondsSince(seat.since))));
+    let meta = `${t("answered_today")} ${seat.answered_today} · ${seat.lines.join("/")}`;
+    if (seat.pause_after_call) meta += ` · ${t("pause_next")}: ${seat.pause_after_call}`;
+    card.append(el("div", "meta", meta));
+    box.append(card);
+  }
+}
+
+function renderCalls() {
+  const body = document.getElementById("calls");
+  body.replaceChildren();
+  const calls = [...state.calls.values()].sort((a, b) => b.queued_at.localeCompare(a.queued_at)).slice(0, RECENT);
+  for (const call of calls) {
+    const row = el("tr");
+    const outcome = call.outcome || "live";
+    row.append(
+      el("td", "", clockText(call.queued_at)), el("td", "", call.line), el("td", "", call.caller_number),
+      el("td", "", call.seat || "–"), el("td", `outcome-${outcome}`, t(`outcome_${outcome}`)),
+      el("td", "", duration(call.wait_seconds ?? (call.ended_at ? null : secondsSince(call.queued_at)))),
+      el("td", "", duration(call.talk_seconds)),
+    );
+    body.append(row);
+  }
+}
+
+function renderLinks() {
+  const box = document.getElementById("links");
+  box.replaceChildren();
+  for (const [server, up] of Object.entries(state.links)) {
+    box.append(el("span", up ? "up" : "down", `● ${server} `));
+  }
+}
+
+function renderAlerts() {
+  const box = document.getElementById("alerts");
+  box.replaceChildren();
+  const writer = state.stats && state.stats.writer;
+  if (writer && writer.alarm) box.append(el("div", "alert", t("alert_db", { pending: writer.pending, reason: writer.alarm_reason })));
+  for (const [server, up] of Object.entries(state.links)) {
+    if (!up) box.append(el("div", "alert", t("alert_link", { server })));
+  }
+  for (const alert of state.alerts.slice(-3)) box.append(el("div", "alert", alert));
+}
+
+function renderAll() { applyTexts(); renderKpis(); renderQueue(); renderSeats(); renderCalls(); renderLinks(); renderAlerts(); }
+
+function applySnapshot(snap) {
+  state.seats = new Map(snap.seats.map((s) => [s.seat, s]));
+  state.queue = snap.queue;
+  state.stats = snap.stats;
+  state.links = snap.stats.links || {};
+  state.offset = Date.parse(snap.stats.at) - Date.now();
+  state.calls = new Map(snap.recent_calls.map((c) => [`${c.server}/${c.call_id}`, c]));
+  renderAll();
+}
+
+const HANDLERS = {
+  snapshot: applySnapshot,
+  seat: (e) => { state.seats.set(e.seat.seat, e.seat); renderSeats(); },
+  queue: (e) => { state.queue = e.queue; renderQueue(); },
+  call: (e) => { state.calls.set(`${e.call.server}/${e.call.call_id}`, e.call); trimCalls(); renderCalls(); },
+  stats: (e) => { state.stats = { ...e.stats, writer: state.stats && state.stats.writer }; state.links = e.stats.links || state.links; renderKpis(); renderLinks(); },
+  link: (e) => { state.links[e.server] = e.up; renderLinks(); renderAlerts(); },
+  alert: (e) => {
+    if (e.kind === "seat_no_answer") state.alerts.push(`${clockText(e.at)} ${t("alert_seat_no_answer", e)}`);
+    renderAlerts();
+  },
+};
+function trimCalls() {
+  if (state.calls.size <= RECENT * 3) return;
+  const keep = [...state.calls.entries()].sort((a, b) => b[1].queued_at.localeCompare(a[1].queued_at)).slice(0, RECENT * 2);
+  state.calls = new Map(keep);
+}
+
+let retry = 1000;
+function connect() {
+  const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`);
+  ws.onopen = () => { retry = 1000; document.getElementById("conn-state").textContent = t("live"); };
+  ws.onmessage = (message) => {
+    const event = JSON.parse(message.data);
+    const handler = HANDLERS[event.type];
+    if (handler) handler(event);
+  };
+  ws.onclose = () => {
+    document.getElementById("conn-state").textContent = t("reconnecting");
+    setTimeout(connect, retry);
+    retry = Math.min(retry * 2, 15000);
+  };
+}
+
+async function refreshWriterHealth() {
+  try {
+    const response = await fetch("/api/stats/today");
+    if (!response.ok) return;
+    const body = await response.json();
+    state.stats = body;
+    renderKpis();
+    renderAlerts();
+  } catch (err) { /* the WebSocket reconnect shows the state */ }
+}
+
+function tick() {
+  document.getElementById("clock").textContent = new Date(now()).toLocaleString(LANG === "en" ? "en-GB" : "zh-CN", { hour12: false });
+  renderQueue();
+  renderSeats();
+}
+
+document.getElementById("lang").addEventListener("click", () => {
+  LANG = LANG === "en" ? "zh-CN" : "en";
+  localStorage.setItem("hotline.lang", LANG);
+  renderAll();
+});
+applyTexts();
+connect();
+setInterval(tick, 1000);
+setInterval(refreshWriterHealth, 5000);
