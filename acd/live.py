@@ -17,6 +17,7 @@ import json
 import logging
 import secrets
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -93,6 +94,7 @@ class LocalHub:
 
 # Event types whose latest payload is kept in Redis as shared live state
 _SNAPSHOT_KEYS = {"stats": "stats", "queue": "queue"}
+RECENT_CALLS_KEPT = 100
 
 
 class RedisHub(LocalHub):
@@ -102,7 +104,7 @@ class RedisHub(LocalHub):
         self.prefix = prefix
         self.instance = secrets.token_hex(4)
         self.channel = f"{prefix}events"
-        self.redis: aioredis.Redis = aioredis.from_url(url)
+        self.redis: aioredis.Redis = aioredis.from_url(url, decode_responses=True)
         self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(REDIS_OUTBOX)
         self._tasks: list[asyncio.Task[None]] = []
         self.dropped = 0
@@ -152,7 +154,16 @@ class RedisHub(LocalHub):
                 pipe.set(
                     f"{self.prefix}{_SNAPSHOT_KEYS[kind]}", json.dumps(payload, ensure_ascii=False)
                 )
+            elif kind == "call":
+                self._keep_recent_call(pipe, event["call"])
             await pipe.execute()
+
+    def _keep_recent_call(self, pipe: Any, call: dict[str, Any]) -> None:
+        key = f"{call['server']}/{call['call_id']}"
+        stamp = datetime.fromisoformat(call["queued_at"]).timestamp()
+        pipe.hset(f"{self.prefix}calls", key, json.dumps(call, ensure_ascii=False))
+        pipe.zadd(f"{self.prefix}calls:order", {key: stamp})
+        pipe.zremrangebyrank(f"{self.prefix}calls:order", 0, -RECENT_CALLS_KEPT - 1)
 
     async def _receive_loop(self) -> None:
         while True:
@@ -183,3 +194,10 @@ class RedisHub(LocalHub):
     async def shared(self, name: str) -> Any:
         raw = await self.redis.get(f"{self.prefix}{name}")
         return json.loads(raw) if raw else None
+
+    async def shared_recent_calls(self, limit: int) -> list[dict[str, Any]]:
+        keys = await self.redis.zrevrange(f"{self.prefix}calls:order", 0, limit - 1)
+        if not keys:
+            return []
+        raw = await self.redis.hmget(f"{self.prefix}calls", [str(key) for key in keys])
+        return [json.loads(item) for item in raw if item]

@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from acd.seats import NoSuchSeat, SeatError
+from acd.service import CallCentre
 from acd.views import call_view
 from tickets.calls import get_call, list_calls
 from tickets.records import OUTCOMES
-from web.errors import Conflict, InvalidParameter, NotFound
-from web.keys import CENTRE, HUB, SESSIONS, SETTINGS, WRITER
+from web.errors import Conflict, InvalidParameter, NotFound, Unavailable
+from web.keys import CENTRE, HUB, LIVE, SESSIONS, SETTINGS, WRITER
 
 routes = web.RouteTableDef()
 
@@ -115,32 +116,33 @@ async def one_call(request: web.Request) -> web.Response:
 
 @routes.get("/api/seats")
 async def seats(request: web.Request) -> web.Response:
-    return web.json_response({"seats": request.app[CENTRE].seats_view()})
+    return web.json_response({"seats": await request.app[LIVE].seats()})
 
 
 @routes.get("/api/queue")
 async def queue(request: web.Request) -> web.Response:
-    return web.json_response({"queue": request.app[CENTRE].queue_view()})
+    return web.json_response({"queue": await request.app[LIVE].queue()})
 
 
 @routes.get("/api/stats/today")
 async def stats_today(request: web.Request) -> web.Response:
-    centre = request.app[CENTRE]
-    body = centre.stats_view()
+    body = await request.app[LIVE].stats()
     body["writer"] = _writer_health(request)
     return web.json_response(body)
 
 
 @routes.get("/api/health")
 async def health(request: web.Request) -> web.Response:
-    centre = request.app[CENTRE]
+    centre = request.app.get(CENTRE)
     writer = _writer_health(request)
-    links_ok = all(centre.links.get(server.name, False) for server in request.app[SETTINGS].ami)
+    links = dict(centre.links) if centre is not None else {}
+    links_ok = all(links.get(server.name, False) for server in request.app[SETTINGS].ami)
     status = "ok" if links_ok and not writer["alarm"] else "degraded"
     return web.json_response(
         {
             "status": status,
-            "links": centre.links,
+            "role": "routing" if centre is not None else "web-only",
+            "links": links,
             "writer": writer,
             "subscribers": request.app[HUB].subscribers,
         }
@@ -189,7 +191,7 @@ async def pause_seat(request: web.Request) -> web.Response:
         raise InvalidParameter(
             f"reason: a text of 1 to {MAX_REASON} characters (e.g. 小休, 用餐, 培训)"
         )
-    centre = request.app[CENTRE]
+    centre = _routing_centre(request)
     try:
         seat = centre.router.pause(seat_id, reason.strip())
     except NoSuchSeat as exc:
@@ -202,7 +204,7 @@ async def pause_seat(request: web.Request) -> web.Response:
 @routes.post("/api/seats/{seat}/ready")
 async def ready_seat(request: web.Request) -> web.Response:
     seat_id = _seat_id(request)
-    centre = request.app[CENTRE]
+    centre = _routing_centre(request)
     try:
         seat = centre.router.make_ready(seat_id)
     except NoSuchSeat as exc:
@@ -212,5 +214,15 @@ async def ready_seat(request: web.Request) -> web.Response:
     return web.json_response(_seat(centre, seat.seat_id))
 
 
-def _seat(centre: Any, seat_id: str) -> dict[str, Any]:
+def _routing_centre(request: web.Request) -> CallCentre:
+    centre = request.app.get(CENTRE)
+    if centre is None:
+        raise Unavailable(
+            "this instance shows the shared wallboard only; "
+            "send seat commands to an instance that routes calls"
+        )
+    return centre
+
+
+def _seat(centre: CallCentre, seat_id: str) -> dict[str, Any]:
     return next(view for view in centre.seats_view() if view["seat"] == seat_id)

@@ -29,7 +29,8 @@ from tickets.orders import make_order_number
 from tickets.writer import WriteBehind
 from web import api, pages, ws
 from web.errors import error_middleware
-from web.keys import CENTRE, CLOCK, CONNECTIONS, ENGINE, HUB, SESSIONS, SETTINGS, WRITER
+from web.keys import CENTRE, CLOCK, CONNECTIONS, ENGINE, HUB, LIVE, SESSIONS, SETTINGS, WRITER
+from web.live_state import LocalLiveState, SharedLiveState
 from web.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,12 @@ async def _hub(app: web.Application) -> AsyncIterator[None]:
 
 async def _centre(app: web.Application) -> AsyncIterator[None]:
     settings, clock = app[SETTINGS], app[CLOCK]
+    if settings.web_only:
+        hub = app[HUB]
+        assert isinstance(hub, RedisHub), "a web-only instance needs Redis"
+        app[LIVE] = SharedLiveState(hub)
+        yield
+        return
     centre = CallCentre(
         clock=clock,
         dialer=AmiDialer(),
@@ -133,6 +140,7 @@ async def _centre(app: web.Application) -> AsyncIterator[None]:
         )
     await _restore_today(app, centre)
     app[CENTRE] = centre
+    app[LIVE] = LocalLiveState(centre)
     yield
     centre.close()
     await centre.router.drain()
@@ -151,7 +159,10 @@ async def _restore_today(app: web.Application, centre: CallCentre) -> None:
 
 
 async def _asterisk_links(app: web.Application) -> AsyncIterator[None]:
-    settings, clock, centre = app[SETTINGS], app[CLOCK], app[CENTRE]
+    settings, clock, centre = app[SETTINGS], app[CLOCK], app.get(CENTRE)
+    if centre is None:
+        yield
+        return
     dialer = centre.router.dialer
     assert isinstance(dialer, AmiDialer)
     connections: dict[str, AmiConnection] = {}

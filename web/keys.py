@@ -10,6 +10,7 @@ from acd.service import CallCentre
 from telephony.clock import Clock
 from telephony.connection import AmiConnection
 from tickets.writer import WriteBehind
+from web.live_state import LiveState
 from web.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -18,5 +19,6 @@ ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 WRITER = web.AppKey("writer", WriteBehind)
 HUB = web.AppKey("hub", LocalHub)
-CENTRE = web.AppKey("centre", CallCentre)
+CENTRE = web.AppKey("centre", CallCentre)  # absent on a web-only instance
+LIVE = web.AppKey("live", LiveState)
 CONNECTIONS = web.AppKey("connections", dict[str, AmiConnection])

@@ -73,6 +73,11 @@ class Settings:
     def routed_servers(self) -> tuple[str, ...]:
         return tuple(server.name for server in self.ami if server.mode == "route")
 
+    @property
+    def web_only(self) -> bool:
+        """No Asterisk of its own: shows the live state other instances share in Redis."""
+        return not self.ami
+
 
 # -- parsing pieces -------------------------------------------------------------------
 
@@ -307,10 +312,11 @@ def _finish(values: dict[str, Any]) -> Settings:
     lines = values.get("lines", DEFAULT_LINES)
     seats_raw = values.pop("seats_raw", None)
     seats_env = values.pop("seats_env", None)
+    default_server = ami[0].name if ami else ""
     if seats_env:
-        values["seats"] = parse_seats(seats_env, ami[0].name, lines)
+        values["seats"] = parse_seats(seats_env, default_server, lines)
     elif seats_raw is not None:
-        values["seats"] = _seats_from_toml(seats_raw, ami[0].name, lines)
+        values["seats"] = _seats_from_toml(seats_raw, default_server, lines)
     settings = Settings(**values)
     _validate(settings)
     return settings

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from web.keys import CENTRE, HUB
+from web.keys import HUB, LIVE
 
 log = logging.getLogger(__name__)
 
@@ -18,14 +18,17 @@ routes = web.RouteTableDef()
 HEARTBEAT_SECONDS = 20.0
 
 
-def snapshot(app: web.Application) -> dict[str, Any]:
-    centre = app[CENTRE]
+RECENT_CALLS = 20
+
+
+async def snapshot(app: web.Application) -> dict[str, Any]:
+    live = app[LIVE]
     return {
         "type": "snapshot",
-        "seats": centre.seats_view(),
-        "queue": centre.queue_view(),
-        "stats": centre.stats_view(),
-        "recent_calls": centre.recent_calls(),
+        "seats": await live.seats(),
+        "queue": await live.queue(),
+        "stats": await live.stats(),
+        "recent_calls": await live.recent_calls(RECENT_CALLS),
     }
 
 
@@ -34,7 +37,7 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS)
     await ws.prepare(request)
     with request.app[HUB].subscribe() as subscription:
-        await ws.send_json(snapshot(request.app))
+        await ws.send_json(await snapshot(request.app))
         reader = asyncio.get_running_loop().create_task(_read_until_closed(ws))
         try:
             await _forward(ws, subscription, reader, request.app)
@@ -60,7 +63,7 @@ async def _forward(
         event = next_event.result()
         if ws.closed:
             return
-        await ws.send_json(snapshot(app) if event.get("type") == "resync" else event)
+        await ws.send_json(await snapshot(app) if event.get("type") == "resync" else event)
 
 
 async def _read_until_closed(ws: web.WebSocketResponse) -> None:
