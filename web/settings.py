@@ -258,6 +258,8 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
             values[key] = env[name]
     if env.get("HOTLINE_RECORDINGS_DIR"):
         values["recordings_dir"] = Path(env["HOTLINE_RECORDINGS_DIR"])
+    if env.get("HOTLINE_SPILL_PATH"):
+        values["spill_path"] = Path(env["HOTLINE_SPILL_PATH"])
     if env.get("HOTLINE_HTTP"):
         values["http_host"], values["http_port"] = parse_http(env["HOTLINE_HTTP"])
     if env.get("HOTLINE_LINES"):
