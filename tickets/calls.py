@@ -1,0 +1,93 @@
+"""Reading calls back: the call list of the pages, one call, and the calls of a period.
+
+Every query loads a call's attempts with it (``selectinload``); rows never lazy-load.
+Periods are half-open, ``start <= queued_at < end``, in aware datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from tickets.mapping import call_from_row
+from tickets.models import CallRow
+from tickets.records import CallRecord
+
+
+def _with_attempts() -> Select[CallRow]:
+    return select(CallRow).options(selectinload(CallRow.attempts))
+
+
+def _call_filters(
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    line: str | None,
+    seat: str | None,
+    caller_number: str | None,
+    outcome: str | None,
+) -> list[Any]:
+    conditions: list[Any] = []
+    if start is not None:
+        conditions.append(CallRow.queued_at >= start)
+    if end is not None:
+        conditions.append(CallRow.queued_at < end)
+    if line is not None:
+        conditions.append(CallRow.line == line)
+    if seat is not None:
+        conditions.append(CallRow.seat == seat)
+    if caller_number is not None:
+        conditions.append(CallRow.caller_number == caller_number)
+    if outcome is not None:
+        conditions.append(CallRow.outcome == outcome)
+    return conditions
+
+
+async def list_calls(
+    session: AsyncSession,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    line: str | None = None,
+    seat: str | None = None,
+    caller_number: str | None = None,
+    outcome: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[CallRecord], int]:
+    """One page of calls, newest first, and how many calls match in all."""
+    conditions = _call_filters(
+        start=start, end=end, line=line, seat=seat, caller_number=caller_number, outcome=outcome
+    )
+    total = await session.scalar(select(func.count()).select_from(CallRow).where(*conditions))
+    rows = await session.scalars(
+        _with_attempts()
+        .where(*conditions)
+        .order_by(CallRow.queued_at.desc(), CallRow.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [call_from_row(row) for row in rows], total or 0
+
+
+async def get_call(session: AsyncSession, server: str, call_id: str) -> CallRecord | None:
+    row = await session.scalar(
+        _with_attempts().where(CallRow.server == server, CallRow.call_id == call_id)
+    )
+    return None if row is None else call_from_row(row)
+
+
+async def calls_queued_between(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[CallRecord]:
+    """Every call queued in [start, end), oldest first: the input of the figures."""
+    rows = await session.scalars(
+        _with_attempts()
+        .where(CallRow.queued_at >= start, CallRow.queued_at < end)
+        .order_by(CallRow.queued_at, CallRow.id)
+    )
+    return [call_from_row(row) for row in rows]

@@ -1,0 +1,214 @@
+"""The core tables on the one declarative ``Base``: calls, their seat attempts, seats,
+seat state intervals and work orders (工单).
+
+Every timestamp is an aware UTC datetime in Python and ``timestamptz`` on PostgreSQL;
+SQLite has no time zones, so ``UtcDateTime`` stores naive UTC there and hands back
+aware UTC. Other packages put their tables on this same ``Base``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, get_args
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from tickets.records import OUTCOMES, SeatStateName
+
+# Strings carry no length: caller names and channels come from outside, and a value
+# longer than a guess must never make a call unstorable.
+# Deterministic constraint and index names: the same on both databases, so migrations
+# can name what they alter.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite makes only an INTEGER PRIMARY KEY an auto-incrementing rowid.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database; a naive datetime is refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the database keeps aware UTC times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime from the database, got {value!r}")
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _one_of(column: str, values: tuple[str, ...], *, nullable: bool = False) -> str:
+    listed = f"{column} IN ({', '.join(repr(value) for value in values)})"
+    return f"{column} IS NULL OR {listed}" if nullable else listed
+
+
+class CallRow(Base):
+    """One call: the highest ``version`` of its CallRecord snapshots."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        UniqueConstraint("server", "call_id"),
+        Index(None, "queued_at"),
+        Index(None, "line", "queued_at"),
+        Index(None, "seat", "queued_at"),
+        Index(None, "caller_number", "queued_at"),
+        CheckConstraint(_one_of("outcome", OUTCOMES, nullable=True), name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    server: Mapped[str] = mapped_column(String)
+    call_id: Mapped[str] = mapped_column(String)
+    linked_id: Mapped[str] = mapped_column(String)
+    line: Mapped[str] = mapped_column(String)
+    caller_number: Mapped[str] = mapped_column(String)
+    caller_name: Mapped[str] = mapped_column(String, default="")
+    channel: Mapped[str] = mapped_column(String, default="")
+    style: Mapped[str] = mapped_column(String, default="routed")
+    queued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    talk_ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    seat: Mapped[str | None] = mapped_column(String)
+    outcome: Mapped[str | None] = mapped_column(String)
+    end_cause: Mapped[int | None] = mapped_column(Integer)
+    end_cause_text: Mapped[str] = mapped_column(String, default="")
+    queue_result: Mapped[str | None] = mapped_column(String)
+    recording_path: Mapped[str | None] = mapped_column(Text)
+    recording_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    recording_stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    survey_score: Mapped[int | None] = mapped_column(Integer)
+    # seconds, stored so that reports need no date arithmetic in SQL
+    wait_seconds: Mapped[float | None] = mapped_column(Float)
+    talk_seconds: Mapped[float | None] = mapped_column(Float)
+    # microseconds since the epoch of the snapshot's last change (see acd.ledger.version_at)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+    # written with Core upserts by the writer, read with selectinload
+    attempts: Mapped[list[CallAttemptRow]] = relationship(
+        order_by="CallAttemptRow.seq", lazy="raise", viewonly=True
+    )
+
+
+class CallAttemptRow(Base):
+    """One offer of a call to a seat; a call's attempts are replaced with each newer version."""
+
+    __tablename__ = "call_attempts"
+    __table_args__ = (
+        UniqueConstraint("server", "call_id", "seq"),
+        ForeignKeyConstraint(
+            ["server", "call_id"], ["calls.server", "calls.call_id"], ondelete="CASCADE"
+        ),
+        Index(None, "seat", "rang_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    server: Mapped[str] = mapped_column(String)
+    call_id: Mapped[str] = mapped_column(String)
+    seq: Mapped[int] = mapped_column(Integer)
+    seat: Mapped[str] = mapped_column(String)
+    rang_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # ANSWER, RINGING, or the DialStatus that ended the ring (NOANSWER, BUSY, CANCEL, …)
+    result: Mapped[str] = mapped_column(String)
+
+
+class SeatRow(Base):
+    """A seat, named by its softphone endpoint; retired seats stay for the reports."""
+
+    __tablename__ = "seats"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+    # comma-separated hotline numbers the seat answers, e.g. "12345,962121"
+    lines: Mapped[str] = mapped_column(String, default="")
+    temporary: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SeatStateRow(Base):
+    """One stretch of time a seat spent in one state; ``ended_at`` NULL while it lasts."""
+
+    __tablename__ = "seat_states"
+    __table_args__ = (
+        UniqueConstraint("seat", "started_at"),
+        Index(None, "started_at"),
+        Index(None, "ended_at", "started_at"),
+        CheckConstraint(_one_of("state", get_args(SeatStateName)), name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    seat: Mapped[str] = mapped_column(String)
+    state: Mapped[str] = mapped_column(String)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(String, default="")
+    agent: Mapped[str | None] = mapped_column(String)
+
+
+class WorkOrderRow(Base):
+    """A work order (工单); opened as a draft when a seat answers the call it belongs to.
+
+    Not a foreign key to ``calls``: the draft and the call row are written
+    independently, and orders sent down by the city platform have no call.
+    """
+
+    __tablename__ = "work_orders"
+    __table_args__ = (
+        UniqueConstraint("number"),
+        Index(None, "server", "call_id"),
+        Index(None, "created_at"),
+        Index(None, "caller_number", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String)
+    server: Mapped[str | None] = mapped_column(String)
+    call_id: Mapped[str | None] = mapped_column(String)
+    line: Mapped[str] = mapped_column(String)
+    caller_number: Mapped[str] = mapped_column(String)
+    seat: Mapped[str | None] = mapped_column(String)
+    status: Mapped[str] = mapped_column(String, default="draft")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    category: Mapped[str | None] = mapped_column(String)
+    address: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[str | None] = mapped_column(Text)
+    urgency: Mapped[str | None] = mapped_column(String)
+    confidential: Mapped[bool | None] = mapped_column(Boolean)
