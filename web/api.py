@@ -160,6 +160,9 @@ def _writer_health(request: web.Request) -> dict[str, Any]:
         "spilled": health.spilled,
         "written_total": health.written_total,
         "last_error": health.last_error,
+        "refused": [
+            {"key": letter.key, "error": letter.error} for letter in health.dead_letters[:20]
+        ],
     }
 
 

@@ -46,6 +46,8 @@ PORT_TRIES = 20
 # A demo centre at a healthy load: short calls and wrap-up so a newcomer sees
 # calls queue, ring, connect and end within a minute.
 DEMO_ROUTING = RoutingRules(ring_timeout=15.0, wrapup_seconds=8.0)
+DEMO_TALK_MEAN = 20.0
+DEMO_PATIENCE_MEAN = 60.0
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,11 @@ async def run_demo(options: DemoOptions) -> int:
         runner, host, port = await _start_web(app, options.http)
         started = clock.now()
         print(f"hotline demo: wallboard at http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
-        profile = TrafficProfile(calls_per_minute=options.calls_per_minute)
+        profile = TrafficProfile(
+            calls_per_minute=options.calls_per_minute,
+            talk_mean=DEMO_TALK_MEAN,
+            patience_mean=DEMO_PATIENCE_MEAN,
+        )
         traffic = TrafficGenerator(sim, clock, profile, seed=options.seed)
         traffic_task = asyncio.get_running_loop().create_task(traffic.run(options.duration))
         await _wait_until_done(traffic_task, options.duration)
