@@ -24,7 +24,7 @@ from telephony.clock import Clock
 from telephony.connection import AmiConnection, AmiEndpoint
 from tickets.calls import calls_queued_between
 from tickets.db import create_engine, session_factory
-from tickets.migrate import upgrade_to_head
+from tickets.migrate import head_revision, upgrade_to_head
 from tickets.orders import make_order_number
 from tickets.writer import WriteBehind
 from web import api, pages, ws
@@ -79,6 +79,7 @@ async def _migrate_or_retry(url: str) -> asyncio.Task[None] | None:
     """Migrate now; if the database is away, keep routing and migrate when it is back."""
     try:
         await upgrade_to_head(url)
+        log.info("database schema is at revision %s", head_revision())
         return None
     except (OSError, ConnectionError, TimeoutError) as exc:
         log.error("database unreachable at start (%s); calls are buffered until it is back", exc)

@@ -17,11 +17,14 @@ log = logging.getLogger("hotline")
 
 
 def _configure_logging(level: str) -> None:
+    chosen = getattr(logging, level.upper(), logging.INFO)
     logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
+        level=chosen,
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         datefmt="%Y-%m-%d %H:%M:%S",
     )
+    # alembic tells every plugin and step at INFO; the service logs the outcome itself
+    logging.getLogger("alembic").setLevel(max(chosen, logging.WARNING))
 
 
 def _positive(kind: type[float] | type[int]) -> argparse._ActionType:

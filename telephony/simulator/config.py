@@ -1,0 +1,66 @@
+"""What a simulated Asterisk is configured with, and how its simulated people behave.
+
+``SimulatorConfig`` is the Asterisk side (dialplan, queues, AMI account, seats,
+trunk); ``SeatBehaviour`` is one seat's softphone; ``CallerScript`` is one caller.
+All durations are seconds of the injected clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from telephony.wire import AmiMessage
+
+REPO = Path(__file__).resolve().parents[2]
+DEPLOY_DIALPLAN = REPO / "deploy" / "asterisk" / "extensions.conf"
+
+SeatMode = Literal["answer", "noanswer", "busy", "unavail"]
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    dialplan: Path = DEPLOY_DIALPLAN
+    queues: Path | None = None  # queues.conf (app_queue members), optional
+    host: str = "127.0.0.1"
+    port: int = 0  # 0 = ephemeral; SimulatedAsterisk.port tells the real one
+    username: str = "hotline"
+    secret: str = "hotline-secret"
+    # overrides the dialplan globals HOTLINE_RECDIR (deploy) and RECDIR (lab)
+    recordings_dir: Path | None = None
+    seats: tuple[str, ...] = ()  # PJSIP endpoints of the seats' softphones, e.g. ("8001", "8002")
+    trunk: str = "trunk"  # PJSIP endpoint of the carrier trunk (inbound callers)
+    write_recordings: bool = True  # write real WAV files for MixMonitor
+    event_timestamps: bool = False  # manager.conf timestampevents (adds a Timestamp: header)
+
+
+@dataclass(frozen=True)
+class SeatBehaviour:
+    """How a simulated softphone answers a call offered to it."""
+
+    mode: SeatMode = "answer"
+    answer_delay: float = 2.0  # seconds of ringing before it answers
+
+
+@dataclass(frozen=True)
+class CallerScript:
+    """What one simulated caller does."""
+
+    # hangs up after this many seconds without a seat answering (None: never)
+    patience: float | None = 60.0
+    talk_seconds: float = 60.0  # conversation length once a seat answered
+    # False: the seat ends the call after talk_seconds and the caller goes on to
+    # hotline-survey; True: the caller hangs up (no survey)
+    hangs_up_first: bool = False
+    survey_key: str | None = "1"  # DTMF pressed in hotline-survey (None: presses nothing)
+
+
+@dataclass(frozen=True)
+class ReceivedAction:
+    """One action as the simulator received it (``executed``: it took effect)."""
+
+    session: int
+    message: AmiMessage
+    at: float  # clock time (epoch seconds)
+    executed: bool

@@ -1,0 +1,236 @@
+"""The simulated people behind PJSIP endpoints: seat softphones, callers, called citizens.
+
+A seat's softphone rings, answers after its delay or never, or refuses (486
+busy, 480 unavailable). A caller on the trunk waits with some patience, talks,
+then either hangs up or lets the seat end the call and presses a survey key.
+A citizen called back over the trunk answers after a few seconds. Phones act
+only through control frames and SIP-like hangups, never on events directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from telephony.clock import Timer
+from telephony.simulator import legs
+from telephony.simulator.channels import UP, Channel
+from telephony.simulator.config import CallerScript, SeatBehaviour
+from telephony.simulator.devstate import BUSY, INUSE, NOT_INUSE, RINGING, UNAVAILABLE
+
+if TYPE_CHECKING:
+    from telephony.simulator.engine import Engine
+
+SEAT_CONTEXT = "hotline-seats"
+TRUNK_CONTEXT = "from-trunk"
+CALLEE_ANSWER_DELAY = 3.0  # seconds a called-back citizen lets the phone ring
+SURVEY_KEY_DELAY = 2.0  # seconds into the survey prompt before the caller presses a key
+
+
+class Phone(Protocol):
+    def incoming(self, engine: Engine, channel: Channel) -> None: ...
+
+    def bridged(self, engine: Engine, channel: Channel) -> None: ...
+
+    def read_digits(self, channel: Channel) -> tuple[str | None, float]: ...
+
+    def gone(self, channel: Channel) -> None: ...
+
+
+@dataclass
+class _Timers:
+    timers: list[Timer] = field(default_factory=list)
+
+    def add(self, timer: Timer) -> None:
+        self.timers.append(timer)
+
+    def cancel(self) -> None:
+        for timer in self.timers:
+            timer.cancel()
+        self.timers.clear()
+
+
+class SeatPhone:
+    """A seat's softphone for one call."""
+
+    def __init__(self, behaviour: SeatBehaviour) -> None:
+        self.behaviour = behaviour
+        self._timers = _Timers()
+
+    def incoming(self, engine: Engine, channel: Channel) -> None:
+        mode = self.behaviour.mode
+        clock = engine.clock
+        if mode == "busy":
+            self._timers.add(clock.call_later(0, lambda: legs.indicate(engine, channel, "busy")))
+            return
+        if mode == "unavail":
+            self._timers.add(
+                clock.call_later(0, lambda: legs.indicate(engine, channel, "unavailable"))
+            )
+            return
+        self._timers.add(clock.call_later(0, lambda: legs.indicate(engine, channel, "ringing")))
+        if mode == "answer":
+            delay = self.behaviour.answer_delay
+            self._timers.add(
+                clock.call_later(delay, lambda: legs.indicate(engine, channel, "answer"))
+            )
+
+    def bridged(self, engine: Engine, channel: Channel) -> None:
+        return None
+
+    def read_digits(self, channel: Channel) -> tuple[str | None, float]:
+        return None, 0.0
+
+    def gone(self, channel: Channel) -> None:
+        self._timers.cancel()
+
+
+class CallerPhone:
+    """A citizen calling in over the trunk, following a ``CallerScript``."""
+
+    def __init__(self, script: CallerScript) -> None:
+        self.script = script
+        self.answered = False
+        self._timers = _Timers()
+
+    def start(self, engine: Engine, channel: Channel) -> None:
+        if self.script.patience is not None:
+            self._timers.add(
+                engine.clock.call_later(
+                    self.script.patience, lambda: self._give_up(engine, channel)
+                )
+            )
+
+    def _give_up(self, engine: Engine, channel: Channel) -> None:
+        if not self.answered:
+            legs.remote_hangup(engine, channel)
+
+    def incoming(self, engine: Engine, channel: Channel) -> None:
+        return None
+
+    def bridged(self, engine: Engine, channel: Channel) -> None:
+        if self.answered:
+            return
+        self.answered = True
+        self._timers.cancel()
+        self._timers.add(
+            engine.clock.call_later(
+                self.script.talk_seconds, lambda: self._end_talk(engine, channel)
+            )
+        )
+
+    def _end_talk(self, engine: Engine, channel: Channel) -> None:
+        if self.script.hangs_up_first or channel.bridge is None:
+            legs.remote_hangup(engine, channel)
+            return
+        peer = channel.bridge.peer_of(channel)
+        if peer is not None:
+            end_by_far_end(engine, peer)
+
+    def read_digits(self, channel: Channel) -> tuple[str | None, float]:
+        return self.script.survey_key, SURVEY_KEY_DELAY
+
+    def gone(self, channel: Channel) -> None:
+        self._timers.cancel()
+
+
+class CalleePhone:
+    """A citizen called back through the trunk: answers, talks, and the seat ends the call."""
+
+    def __init__(self, script: CallerScript) -> None:
+        self.script = script
+        self._timers = _Timers()
+
+    def incoming(self, engine: Engine, channel: Channel) -> None:
+        clock = engine.clock
+        self._timers.add(clock.call_later(0, lambda: legs.indicate(engine, channel, "ringing")))
+        self._timers.add(
+            clock.call_later(CALLEE_ANSWER_DELAY, lambda: legs.indicate(engine, channel, "answer"))
+        )
+
+    def bridged(self, engine: Engine, channel: Channel) -> None:
+        self._timers.cancel()
+        self._timers.add(
+            engine.clock.call_later(self.script.talk_seconds, lambda: self._end(engine, channel))
+        )
+
+    def _end(self, engine: Engine, channel: Channel) -> None:
+        if self.script.hangs_up_first or channel.bridge is None:
+            legs.remote_hangup(engine, channel)
+        elif (peer := channel.bridge.peer_of(channel)) is not None:
+            end_by_far_end(engine, peer)
+
+    def read_digits(self, channel: Channel) -> tuple[str | None, float]:
+        return None, 0.0
+
+    def gone(self, channel: Channel) -> None:
+        self._timers.cancel()
+
+
+def end_by_far_end(engine: Engine, channel: Channel) -> None:
+    """The person on ``channel`` ends the call: a BYE from a phone, a hangup for Local."""
+    if channel.tech == "PJSIP":
+        legs.remote_hangup(engine, channel)
+    else:
+        engine.soft_hangup(channel, 16)
+
+
+@dataclass
+class Endpoint:
+    """A PJSIP endpoint: a seat (with its softphone's behaviour) or the carrier trunk."""
+
+    name: str
+    context: str
+    is_trunk: bool = False
+    behaviour: SeatBehaviour = field(default_factory=SeatBehaviour)
+    reachable: bool = True
+    callee_script: CallerScript = field(default_factory=lambda: CallerScript(talk_seconds=30.0))
+
+    def phone_for(self, number: str, in_call: bool) -> Phone:
+        """The phone that takes this call; a seat already in a call answers 486 Busy."""
+        if self.is_trunk:
+            return CalleePhone(self.callee_script)
+        if in_call:
+            return SeatPhone(SeatBehaviour(mode="busy"))
+        return SeatPhone(self.behaviour)
+
+
+class Endpoints:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.by_name: dict[str, Endpoint] = {}
+        engine.devstate.providers["PJSIP"] = self.state
+
+    def get(self, name: str) -> Endpoint | None:
+        return self.by_name.get(name)
+
+    def add_seat(self, name: str, behaviour: SeatBehaviour | None = None) -> Endpoint:
+        endpoint = self.by_name.get(name)
+        if endpoint is None:
+            endpoint = Endpoint(name, SEAT_CONTEXT)
+            self.by_name[name] = endpoint
+        if behaviour is not None:
+            endpoint.behaviour = behaviour
+        return endpoint
+
+    def add_trunk(self, name: str) -> Endpoint:
+        endpoint = Endpoint(name, TRUNK_CONTEXT, is_trunk=True)
+        self.by_name[name] = endpoint
+        return endpoint
+
+    def in_call(self, name: str) -> bool:
+        return any(c.tech == "PJSIP" and c.resource == name for c in self.engine.channels.all())
+
+    def state(self, name: str) -> str:
+        endpoint = self.by_name.get(name)
+        if endpoint is None or not endpoint.reachable:
+            return UNAVAILABLE
+        channels = [
+            c for c in self.engine.channels.all() if c.tech == "PJSIP" and c.resource == name
+        ]
+        if any(c.state == UP for c in channels):
+            # pjsip.conf device_state_busy_at = 1 for seats: one call makes the seat BUSY
+            return INUSE if endpoint.is_trunk else BUSY
+        if any(c.state == 5 for c in channels):
+            return RINGING
+        return NOT_INUSE
