@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, default=Path("hotline-demo"), help="SQLite file and recordings"
     )
     demo.add_argument("--seed", type=int, default=12345, help="seed of the simulated traffic")
+    demo.add_argument(
+        "--speed",
+        type=_positive(float),
+        default=1.0,
+        help="simulated time runs this many times faster (durations are in simulated seconds)",
+    )
 
     serve = commands.add_parser("serve", help="run against real Asterisk servers")
     serve.add_argument(
@@ -118,6 +124,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             http=args.http,
             data_dir=args.data_dir,
             seed=args.seed,
+            speed=args.speed,
         )
         return asyncio.run(run_demo(options))
     if args.command == "serve":

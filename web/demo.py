@@ -25,7 +25,7 @@ from aiohttp import web
 from acd.figures import compute_figures, within
 from acd.router import RoutingRules
 from acd.views import figures_view
-from telephony.clock import SystemClock
+from telephony.clock import Clock, ScaledClock, SystemClock
 from telephony.simulator import (
     SeatBehaviour,
     SimulatedAsterisk,
@@ -59,6 +59,7 @@ class DemoOptions:
     http: str | None = None
     data_dir: Path = Path("hotline-demo")
     seed: int = 12345
+    speed: float = 1.0  # simulated time runs this many times faster than real time
 
 
 def demo_seat_ids(count: int) -> tuple[str, ...]:
@@ -81,7 +82,7 @@ def demo_settings(options: DemoOptions, ami_port: int, http: tuple[str, int]) ->
     )
 
 
-async def _start_simulator(options: DemoOptions, clock: SystemClock) -> SimulatedAsterisk:
+async def _start_simulator(options: DemoOptions, clock: Clock) -> SimulatedAsterisk:
     seats = demo_seat_ids(options.seats)
     config = SimulatorConfig(
         seats=seats,
@@ -135,8 +136,12 @@ def _summary(app: web.Application, started: datetime, options: DemoOptions) -> d
     }
 
 
+def demo_clock(speed: float) -> Clock:
+    return SystemClock() if speed == 1.0 else ScaledClock(speed)
+
+
 async def run_demo(options: DemoOptions) -> int:
-    clock = SystemClock()
+    clock = demo_clock(options.speed)
     options.data_dir.mkdir(parents=True, exist_ok=True)
     sim = await _start_simulator(options, clock)
     app = create_app(demo_settings(options, sim.port, DEFAULT_HTTP), clock)
@@ -151,8 +156,10 @@ async def run_demo(options: DemoOptions) -> int:
             patience_mean=DEMO_PATIENCE_MEAN,
         )
         traffic = TrafficGenerator(sim, clock, profile, seed=options.seed)
+        first = traffic.next_caller()  # a newcomer sees a call at once, not after a random gap
+        await sim.place_call(first.line, first.number, first.name, first.script)
         traffic_task = asyncio.get_running_loop().create_task(traffic.run(options.duration))
-        await _wait_until_done(traffic_task, options.duration)
+        await _wait_until_done(traffic_task, options.duration, clock)
         await app[WRITER].flush()
         summary = _summary(app, started, options)
         _report(summary, options.summary_json)
@@ -166,11 +173,13 @@ async def run_demo(options: DemoOptions) -> int:
     return 0
 
 
-async def _wait_until_done(traffic: asyncio.Task[None], duration: float | None) -> None:
+async def _wait_until_done(
+    traffic: asyncio.Task[None], duration: float | None, clock: Clock
+) -> None:
     stop = asyncio.get_running_loop().create_task(stop_event_on_signals().wait())
     waiters: set[asyncio.Future[Any]] = {stop}
     if duration is not None:
-        waiters.add(asyncio.ensure_future(asyncio.sleep(duration)))
+        waiters.add(asyncio.ensure_future(clock.sleep(duration)))
     try:
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     finally:
