@@ -24,6 +24,12 @@ FROM_ASTERISK = ("Event", "Response")  # what a client reads
 FROM_CLIENT = ("Action",)  # what a server (the simulated Asterisk) reads
 
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
+# Asterisk writes no message with an ``Event:`` line after its first line, so such a
+# line starts a new message: the one before it lost its end. (Not ``Response:``:
+# OriginateResponse events carry one. Not ``Action:``: clients order headers freely.)
+_EVENT_START = re.compile(rb"^Event:", re.MULTILINE)
+_TERMINATOR = re.compile(rb"\r?\n\r?\n")  # the TERMINATORS, and a mixed "\n\r\n"
+_TERMINATOR_TAIL = max(len(term) for term in TERMINATORS) - 1
 _FORBIDDEN_IN_VALUE = ("\r", "\n", "\x00")
 
 
@@ -171,7 +177,8 @@ class MessageReader:
 
     Garbage (a block with no ``Key: Value`` line naming an Event or Response) and
     blocks larger than ``max_message_bytes`` are logged and skipped; the stream
-    stays usable for every message after them.
+    stays usable for every message after them. A frame that lost its end and ran
+    into the next one is split where the next one's ``Event:`` line starts.
     """
 
     def __init__(
@@ -184,10 +191,12 @@ class MessageReader:
         self.max_message_bytes = max_message_bytes
         self.encodings = tuple(encodings)
         self.kinds = tuple(kinds)
+        self._split_events = "Event" in self.kinds
         self.banner: str | None = None
         self._expect_banner = expect_banner
         self._buffer = bytearray()
         self._discarding = False
+        self._resume_at = 0  # where to look for the next terminator in the buffer
         self.stats = ReaderStats()
 
     def feed(self, chunk: bytes) -> list[AmiMessage]:
@@ -195,13 +204,18 @@ class MessageReader:
         messages: list[AmiMessage] = []
         if self._expect_banner and not self._take_banner():
             return messages
-        while True:
-            block = self._next_block()
-            if block is None:
-                break
-            message = self._decode_block(block)
-            if message is not None:
-                messages.append(message)
+        start = 0
+        search_from = self._resume_at
+        while (end := _TERMINATOR.search(self._buffer, max(start, search_from))) is not None:
+            block = bytes(self._buffer[start : end.start()])
+            start = end.end()
+            if self._discarding:
+                self._discarding = False  # the end of a skipped oversized message
+                continue
+            messages.extend(self._decode_block(block))
+        del self._buffer[:start]
+        # no terminator in the rest, but its last bytes may begin one
+        self._resume_at = max(0, len(self._buffer) - _TERMINATOR_TAIL)
         self._guard_size()
         return messages
 
@@ -218,24 +232,24 @@ class MessageReader:
         self._expect_banner = False
         return True
 
-    def _next_block(self) -> bytes | None:
-        ends = [(pos, term) for term in TERMINATORS if (pos := self._buffer.find(term)) >= 0]
-        if not ends:
-            return None
-        pos, term = min(ends)
-        block = bytes(self._buffer[:pos])
-        del self._buffer[: pos + len(term)]
-        if self._discarding:
-            self._discarding = False
-            return b""
-        return block
-
-    def _decode_block(self, block: bytes) -> AmiMessage | None:
+    def _decode_block(self, block: bytes) -> list[AmiMessage]:
         if not block.strip(b"\r\n"):
-            return None
+            return []
         if len(block) > self.max_message_bytes:
             self._skip_oversized(len(block))
-            return None
+            return []
+        starts = [m.start() for m in _EVENT_START.finditer(block) if m.start() > 0]
+        if not starts or not self._split_events:
+            message = self._decode_one(block)
+            return [] if message is None else [message]
+        log.warning(
+            "AMI: a frame without its end ran into the next one; split in %d", len(starts) + 1
+        )
+        bounds = zip([0, *starts], [*starts, len(block)], strict=True)
+        parts = (self._decode_one(block[start:end]) for start, end in bounds)
+        return [message for message in parts if message is not None]
+
+    def _decode_one(self, block: bytes) -> AmiMessage | None:
         message = decode_message(block, self.encodings, self.kinds)
         if message is None:
             self.stats.skipped_garbage += 1
@@ -248,8 +262,11 @@ class MessageReader:
 
     def _guard_size(self) -> None:
         if len(self._buffer) > self.max_message_bytes:
-            self._skip_oversized(len(self._buffer))
-            self._buffer.clear()
+            if not self._discarding:
+                self._skip_oversized(len(self._buffer))
+            # keep what may be the start of the terminator that ends the skipped message
+            del self._buffer[:-_TERMINATOR_TAIL]
+            self._resume_at = 0
             self._discarding = True
 
     def _skip_oversized(self, size: int) -> None:
