@@ -1,11 +1,13 @@
 """Replaying a real capture's actions against the simulated Asterisk, and reading both sides.
 
 ``replay`` starts the simulator on the lab dialplan, opens one AMI connection
-per capture session when the capture's ``connect`` note says so, sends every
-``>`` action at its captured time on a ScaledClock (an MD5 ``Key`` is computed
-again for the simulator's own challenge), runs the operator's ``core stop
-now``, and returns what the simulator sent on each session. ``captured``
-gives the same for the real Asterisk.
+per capture session when the capture's ``connect`` note says so (and drops it
+at its ``abort``), sends every ``>`` action at its captured time on a
+``VirtualClock`` (an MD5 ``Key`` is computed again for the simulator's own
+challenge), plays the harness's own steps that are not AMI (the operator's
+``core stop now``, the SIP phones of the PJSIP capture), and returns what the
+simulator sent on each session. ``captured`` gives the same for the real
+Asterisk.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from telephony.connection import (
 from telephony.facts import LinkDown, LinkUp
 from telephony.simulator import CallerScript
 from telephony.wire import AmiMessage
-from tests.integration.test_ami_connection_kit import (
+from tests.integration.ami_kit import (
     actions,
     asterisk_and_link,
     label,

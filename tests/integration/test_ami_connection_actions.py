@@ -14,7 +14,7 @@ from telephony import actions
 from telephony.clock import Clock
 from telephony.connection import AmiActionFailed, AmiConnection, UnsafeHeader
 from telephony.simulator import CallerScript, SimulatedAsterisk
-from tests.integration.test_ami_connection_kit import (
+from tests.integration.ami_kit import (
     RecordingHandler,
     endpoint,
     scaled_clock,

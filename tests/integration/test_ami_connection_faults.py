@@ -21,7 +21,7 @@ from telephony.connection import (
 )
 from telephony.protocol import PROCESS_INSTANCE
 from telephony.simulator import CallerScript
-from tests.integration.test_ami_connection_kit import (
+from tests.integration.ami_kit import (
     RecordingHandler,
     actions,
     asterisk_and_link,

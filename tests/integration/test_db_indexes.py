@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from tests.integration.test_db_kit import at, call, migrated_engine
+from tests.integration.db_kit import at, call, migrated_engine
 from tickets.calls import calls_queued_between, list_calls
 from tickets.db import session_factory
 from tickets.records import SeatAttempt

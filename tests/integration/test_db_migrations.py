@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
-from tests.integration.test_db_kit import migrated_engine
+from tests.integration.db_kit import migrated_engine
 from tickets.db import create_engine
 from tickets.migrate import current_revision, head_revision, load_models, upgrade_to_head
 from tickets.models import Base

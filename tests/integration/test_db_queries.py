@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.integration.test_db_kit import at, call, migrated_engine
+from tests.integration.db_kit import at, call, migrated_engine
 from tickets.calls import calls_queued_between, get_call, list_calls
 from tickets.db import session_factory
 from tickets.models import CallRow

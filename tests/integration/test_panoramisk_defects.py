@@ -15,7 +15,7 @@ import pytest
 
 from telephony.simulator import CallerScript, SimulatedAsterisk
 from telephony.wire import AmiMessage
-from tests.integration.test_ami_connection_kit import (
+from tests.integration.ami_kit import (
     Client,
     Outcome,
     client_session,

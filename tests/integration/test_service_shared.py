@@ -10,8 +10,8 @@ from typing import Any
 from aiohttp import WSMsgType
 from sqlalchemy import make_url
 
+from tests.integration.db_kit import TcpProxy
 from tests.integration.service_kit import ClientFactory, running_service, script, service_settings
-from tests.integration.test_db_kit import TcpProxy
 from web.app import create_app
 from web.keys import WRITER
 

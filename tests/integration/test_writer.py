@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from telephony.clock import FakeClock
-from tests.integration.test_db_kit import at, call, call_version, migrated_engine
+from tests.integration.db_kit import at, call, call_version, migrated_engine
 from tickets.calls import get_call, list_calls
 from tickets.db import create_engine, session_factory
 from tickets.migrate import upgrade_to_head

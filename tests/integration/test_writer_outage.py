@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from telephony.clock import ScaledClock
-from tests.integration.test_db_kit import TcpProxy, call_version, migrated_engine
+from tests.integration.db_kit import TcpProxy, call_version, migrated_engine
 from tickets.calls import list_calls
 from tickets.db import create_engine, session_factory
 from tickets.models import CallAttemptRow, CallRow

@@ -172,7 +172,8 @@ def test_resync_closes_calls_that_vanished_and_adopts_calls_it_missed() -> None:
     assert [(f.call_id, f.cause_text) for f in ended] == [("1.1", CHANNEL_GONE)]
     waiting = {f.call_id: f for f in facts if isinstance(f, CallerWaiting)}
     assert set(waiting) == {"2.2", "3.3"}
-    assert waiting["2.2"].line == "962121" and waiting["2.2"].reason == "resync"
+    assert waiting["2.2"].line == "962121"
+    assert waiting["2.2"].reason == "resync"
     assert waiting["2.2"].at == later - timedelta(seconds=65)
     answered = [f for f in facts if isinstance(f, CallAnswered)]
     assert [(f.call_id, f.seat) for f in answered] == [("3.3", "8001")]
