@@ -24,6 +24,7 @@ FROM_ASTERISK = ("Event", "Response")  # what a client reads
 FROM_CLIENT = ("Action",)  # what a server (the simulated Asterisk) reads
 
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
+_HEADER_LINE = re.compile(r"^([A-Za-z0-9_\-]+): ?([^\r\n]*)", re.MULTILINE)
 # Asterisk writes no message with an ``Event:`` line after its first line, so such a
 # line starts a new message: the one before it lost its end. (Not ``Response:``:
 # OriginateResponse events carry one. Not ``Action:``: clients order headers freely.)
@@ -46,25 +47,34 @@ class AmiMessage:
     """
 
     headers: tuple[tuple[str, str], ...]
-    _index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # Asterisk spells a header the same way every time: look the exact name up first
+    # (built in C from the tuple), and build the case-folded index only on a miss.
+    _exact: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _folded: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        for key, value in self.headers:
-            self._index.setdefault(key.lower(), value)
+        self._exact.update(reversed(self.headers))  # the first of repeated headers wins
 
     @classmethod
     def of(cls, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> AmiMessage:
         pairs = headers.items() if isinstance(headers, Mapping) else headers
         return cls(tuple((str(k), str(v)) for k, v in pairs))
 
+    def _fold(self) -> dict[str, str]:
+        if not self._folded and self.headers:
+            self._folded.update({key.lower(): value for key, value in reversed(self.headers)})
+        return self._folded
+
     def __getitem__(self, key: str) -> str:
-        return self._index[key.lower()]
+        value = self._exact.get(key)
+        return value if value is not None else self._fold()[key.lower()]
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key.lower() in self._index
+        return isinstance(key, str) and (key in self._exact or key.lower() in self._fold())
 
     def get(self, key: str, default: str | None = None) -> str | None:
-        return self._index.get(key.lower(), default)
+        value = self._exact.get(key)
+        return value if value is not None else self._fold().get(key.lower(), default)
 
     def get_all(self, key: str) -> list[str]:
         wanted = key.lower()
@@ -138,18 +148,11 @@ def decode_message(
     (Event/Response from Asterisk, Action from a client).
     """
     text = _decode_text(raw, encodings)
-    headers: list[tuple[str, str]] = []
-    for line in text.replace("\r\n", "\n").split("\n"):
-        if not line:
-            continue
-        name, sep, value = line.partition(":")
-        if not sep or not _HEADER_NAME.match(name):
-            log.debug("AMI: skipped a line that is not a header: %r", line[:80])
-            continue
-        headers.append((name, value[1:] if value.startswith(" ") else value))
+    # Lines that are not "Name: value" (no colon, a bad name) are left out.
+    headers: tuple[tuple[str, str], ...] = tuple(_HEADER_LINE.findall(text))
     if not headers:
         return None
-    message = AmiMessage(tuple(headers))
+    message = AmiMessage(headers)
     if not any(kind in message for kind in kinds):
         return None
     return message
@@ -238,8 +241,13 @@ class MessageReader:
         if len(block) > self.max_message_bytes:
             self._skip_oversized(len(block))
             return []
-        starts = [m.start() for m in _EVENT_START.finditer(block) if m.start() > 0]
-        if not starts or not self._split_events:
+        run_together = self._split_events and block.find(b"\nEvent:") >= 0
+        starts = (
+            [m.start() for m in _EVENT_START.finditer(block) if m.start() > 0]
+            if run_together
+            else []
+        )
+        if not starts:
             message = self._decode_one(block)
             return [] if message is None else [message]
         log.warning(
