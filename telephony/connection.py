@@ -358,7 +358,8 @@ class AmiConnection:
         self._link_is_up = False
         reason = "stopped" if self._stopped else reason
         self.stats.link_losses += 1
-        log.warning("AMI %s: link down: %s", self.endpoint.name, reason)
+        level = logging.INFO if self._stopped else logging.WARNING
+        log.log(level, "AMI %s: link down: %s", self.endpoint.name, reason)
         down = LinkDown(self.endpoint.name, self.clock.now(), reason)
         self._consumer.put((lambda: self.handler.on_link_down(down), down))
 
