@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
 
+from acd.gate import LocalGate, OfferGate
 from acd.routing import WaitingCaller, caller_order, pick_offers
 from acd.seats import PAUSE_NO_ANSWER, Seat, SeatBoard, SeatError
 from telephony.clock import Clock
@@ -72,6 +73,7 @@ class Router:
         rules: RoutingRules,
         routed_servers: Iterable[str],
         publish: Publish,
+        gate: OfferGate | None = None,
     ) -> None:
         self.board = board
         self.dialer = dialer
@@ -79,9 +81,12 @@ class Router:
         self.rules = rules
         self.routed_servers = set(routed_servers)
         self.publish = publish
+        self.gate: OfferGate = gate or LocalGate()
         self.waiting: dict[tuple[str, str], WaitingCaller] = {}
         self._links_up: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.gate.subscribe(self._lease_changed)
+        board.subscribe(self._seat_changed)
 
     # -- facts ------------------------------------------------------------------------
 
@@ -116,7 +121,8 @@ class Router:
 
     def call_answered(self, fact: CallAnswered) -> None:
         seat = self._seat_for(fact.server, fact.seat, fact.call_id)
-        self.waiting.pop((fact.server, fact.call_id), None)
+        if self.waiting.pop((fact.server, fact.call_id), None) is not None:
+            self._spawn(self.gate.release_caller(fact.server, fact.call_id))
         seat.call = (fact.server, fact.call_id)
         seat.consecutive_misses = 0
         seat.answered_today += 1
@@ -144,6 +150,7 @@ class Router:
         if caller is not None:
             self._release_offer(caller)
             self._queue_changed()
+            self._spawn(self.gate.release_caller(fact.server, fact.call_id))
         self._end_talk(fact.server, fact.call_id)
         self.route()
 
@@ -192,7 +199,20 @@ class Router:
     # -- routing ----------------------------------------------------------------------
 
     def routable_servers(self) -> set[str]:
-        return self.routed_servers & self._links_up
+        return {s for s in self.routed_servers & self._links_up if self.gate.holds(s)}
+
+    def _lease_changed(self, server: str, held: bool) -> None:
+        if held:
+            self.route()
+
+    def _seat_changed(self, seat: Seat, closed: object, opened: object) -> None:
+        if seat.state in ("ready", "paused", "offline", "unreachable") and seat.call is None:
+            self._spawn(self.gate.release_seat(seat.server, seat.seat_id))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def route(self) -> None:
         for caller, seat in pick_offers(
@@ -208,11 +228,11 @@ class Router:
         seat.call = caller.key
         self.board.set_state(seat, "reserved", caller.line)
         self._watch(seat, self.rules.reserve_timeout, "reserved")
-        task = asyncio.get_running_loop().create_task(self._redirect(caller, seat))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._redirect(caller, seat))
 
     async def _redirect(self, caller: WaitingCaller, seat: Seat) -> None:
+        if not await self._claimed(caller, seat):
+            return
         try:
             result = await self.dialer.send_to_seat(caller.server, caller.channel, seat.seat_id)
         except Exception:
@@ -223,6 +243,19 @@ class Router:
             # Not again at once: a refused channel is usually hanging up, a link just went down.
             self._hold_off(caller, self.rules.back_on_hold)
             self._free_offer(seat, caller)
+
+    async def _claimed(self, caller: WaitingCaller, seat: Seat) -> bool:
+        """Another instance may lead this Asterisk now: the offer must be ours to make."""
+        try:
+            if await self.gate.claim(caller.server, caller.call_id, seat.seat_id):
+                return True
+        except Exception:
+            log.exception("claim of %s for seat %s failed", caller.call_id, seat.seat_id)
+        log.warning("offer of %s to seat %s not claimed: not sent", caller.call_id, seat.seat_id)
+        if seat.call == caller.key:
+            self._hold_off(caller, self.rules.back_on_hold)
+            self._free_offer(seat, caller)
+        return False
 
     def _free_offer(self, seat: Seat, caller: WaitingCaller | None) -> None:
         if caller is not None and caller.offered_to == seat.seat_id:

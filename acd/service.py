@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from acd.figures import FigureRules, compute_figures, last_minutes
+from acd.gate import LocalGate, OfferGate
 from acd.ledger import CallLedger
 from acd.router import Dialer, Router, RoutingRules
 from acd.seats import Seat, SeatBoard
@@ -74,6 +75,7 @@ class CallCentre:
         figure_rules: FigureRules,
         zone: ZoneInfo,
         order_number: OrderNumbering,
+        gate: OfferGate | None = None,
     ) -> None:
         self.clock = clock
         self.sink = sink
@@ -82,8 +84,12 @@ class CallCentre:
         self.order_number = order_number
         self.ledger = CallLedger()
         self.today = TodayCalls(zone, clock.now())
+        self.gate: OfferGate = gate or LocalGate()
         self.board = SeatBoard(clock, self._seat_changed)
-        self.router = Router(self.board, dialer, clock, routing, routed_servers, self._router_event)
+        self.router = Router(
+            self.board, dialer, clock, routing, routed_servers, self._router_event, self.gate
+        )
+        self.gate.subscribe(self._lease_changed)
         self.links: dict[str, bool] = {}
         self._figures_timer: Timer | None = None
         self._dispatch: dict[type, Callable[[Any], None]] = {
@@ -190,7 +196,8 @@ class CallCentre:
             created_at=fact.at,
             seat=fact.seat,
         )
-        self.sink.submit_order(draft)
+        if self.gate.holds(fact.server):
+            self.sink.submit_order(draft)
         self.hub.publish(
             {
                 "type": "screen_pop",
@@ -200,8 +207,22 @@ class CallCentre:
             }
         )
 
+    def _lease_changed(self, server: str, held: bool) -> None:
+        """A server we now lead: store what we watched while another instance led it."""
+        self.hub.publish({"type": "lease", "server": server, "held": held})
+        if not held:
+            return
+        for record in self.today.records():
+            if record.server == server:
+                self.sink.submit_call(record)
+        for seat in self.board.all():
+            interval = self.board.open_interval(seat.seat_id)
+            if seat.server == server and interval is not None:
+                self.sink.submit_seat_state(interval)
+
     def _record_changed(self, record: CallRecord) -> None:
-        self.sink.submit_call(record)
+        if self.gate.holds(record.server):
+            self.sink.submit_call(record)
         self.today.update(record)
         self.hub.publish({"type": "call", "call": call_view(record)})
         if record.ended_at is not None or record.answered_at is not None:
@@ -210,9 +231,10 @@ class CallCentre:
     def _seat_changed(
         self, seat: Seat, closed: SeatStateInterval | None, opened: SeatStateInterval
     ) -> None:
-        if closed is not None:
-            self.sink.submit_seat_state(closed)
-        self.sink.submit_seat_state(opened)
+        if self.gate.holds(seat.server):
+            if closed is not None:
+                self.sink.submit_seat_state(closed)
+            self.sink.submit_seat_state(opened)
         self.hub.publish({"type": "seat", "seat": seat_view(seat)})
 
     def _router_event(self, event: dict[str, Any]) -> None:

@@ -16,8 +16,18 @@ from typing import Literal
 # answered: a seat took it. abandoned: the caller hung up before a seat answered.
 # timeout: the queue gave up on the caller. no_seat: no seat could take the line.
 # lost: the channel vanished while the AMI link was down (end time approximate).
-Outcome = Literal["answered", "abandoned", "timeout", "no_seat", "lost"]
-OUTCOMES: tuple[Outcome, ...] = ("answered", "abandoned", "timeout", "no_seat", "lost")
+# kept_place: the caller pressed the key to hang up and be called back in turn.
+# For an outbound callback (direction "callback"): answered = the citizen was reached.
+Outcome = Literal["answered", "abandoned", "timeout", "no_seat", "lost", "kept_place"]
+OUTCOMES: tuple[Outcome, ...] = (
+    "answered",
+    "abandoned",
+    "timeout",
+    "no_seat",
+    "lost",
+    "kept_place",
+)
+Direction = Literal["in", "callback"]
 
 # SeatAttempt.result: ANSWER or the DialStatus that ended the ring (NOANSWER, BUSY, …).
 RINGING = "RINGING"
@@ -57,6 +67,12 @@ class CallRecord:
     recording_stopped_at: datetime | None = None
     survey_score: int | None = None
     attempts: tuple[SeatAttempt, ...] = field(default_factory=tuple)
+    agent: str | None = None  # staff number of the agent who answered
+    skill: str = ""  # the skill the caller asked for (方言, 涉企…), "" for any
+    priority: int = 0
+    emergency: bool = False
+    direction: Direction = "in"
+    callback_of: str | None = None  # for a callback: the call_id of the call it returns
     version: int = 1
 
     @property
@@ -122,8 +138,75 @@ class WorkOrderDraft:
     caller_number: str
     created_at: datetime
     seat: str | None = None
+    agent: str | None = None  # the agent who accepted it (首接负责制: first offered their callers again)
     status: str = "draft"
 
     @property
     def key(self) -> str:
         return self.number
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSession:
+    """An agent (坐席员, by staff number) signed in to a seat; ``ended_at`` None while signed in."""
+
+    agent: str
+    seat: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    ended_by: str = ""  # "agent", or the supervisor who forced the logout
+
+    @property
+    def key(self) -> tuple[str, datetime]:
+        return (self.agent, self.started_at)
+
+
+# 漏接回拨: a call that reached nobody, to be called back before ``due_at``.
+CallbackReason = Literal["abandoned", "timeout", "no_seat", "lost", "kept_place", "missed"]
+CallbackStatus = Literal["pending", "calling", "reached", "unreachable", "not_needed", "cancelled"]
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackTask:
+    task_id: str  # derived from the call: "<server>/<call_id>"
+    server: str
+    call_id: str
+    line: str
+    caller_number: str
+    reason: CallbackReason
+    created_at: datetime
+    due_at: datetime
+    status: CallbackStatus = "pending"
+    attempts: int = 0
+    last_attempt_at: datetime | None = None
+    agent: str | None = None
+    seat: str | None = None
+    result_call_id: str | None = None  # the outbound call that reached the caller
+    note: str = ""
+    closed_at: datetime | None = None
+    version: int = 1
+
+    @property
+    def key(self) -> str:
+        return self.task_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("pending", "calling")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """Who did what to whom, when, from where (supervisor actions, recording plays, …)."""
+
+    entry_id: str  # unique, made by the caller (uuid4 hex)
+    at: datetime
+    actor: str
+    action: str  # e.g. "seat.force_pause", "call.listen"
+    target: str  # e.g. "seat:8001", "call:pbx1/1795458352.0"
+    details: dict[str, str] = field(default_factory=dict)
+    source: str = ""  # the client address
+
+    @property
+    def key(self) -> str:
+        return self.entry_id
