@@ -12,6 +12,10 @@ judged by"):
 * abandoned: the caller hung up before a seat answered; a short abandon is one
   under ``short_abandon`` seconds (reported apart; some contracts exclude it).
 * ASA: average wait of answered calls.
+* kept place: the caller hung up to be called back in turn (offered, not abandoned).
+* connected: answered, plus — when the contract counts them
+  (``count_callbacks``) — calls whose callback reached the citizen; the
+  connection rate uses it. Outbound callbacks are not calls offered.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ class FigureRules:
     answer_target: float = 15.0
     short_abandon: float = 5.0
     exclude_short_abandons: bool = False  # contract option: short abandons are not "offered"
+    count_callbacks: bool = False  # contract option: a reached callback counts as connected
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,9 @@ class Figures:
     timeout: int = 0
     no_seat: int = 0
     lost: int = 0
+    kept_place: int = 0
+    callbacks_reached: int = 0  # offered calls whose callback reached the citizen
+    connected: int = 0
     wait_seconds_answered: float = 0.0
     talk_seconds: float = 0.0
     talk_counted: int = 0
@@ -67,7 +75,7 @@ class Figures:
 
     @property
     def connection_rate(self) -> float | None:
-        return self.answered / self.offered if self.offered else None
+        return self.connected / self.offered if self.offered else None
 
     @property
     def abandonment_rate(self) -> float | None:
@@ -167,6 +175,10 @@ class _Tally:
             timeout=c("timeout", 0),
             no_seat=c("no_seat", 0),
             lost=c("lost", 0),
+            kept_place=c("kept_place", 0),
+            callbacks_reached=c("callbacks_reached", 0),
+            connected=c("answered", 0)
+            + (c("callbacks_reached", 0) if self.rules.count_callbacks else 0),
             wait_seconds_answered=self.wait_answered,
             talk_seconds=self.talk,
             talk_counted=self.talk_counted,
@@ -179,9 +191,15 @@ class _Tally:
 
 
 def compute_figures(records: Iterable[CallRecord], rules: FigureRules = FigureRules()) -> Figures:
+    records = list(records)
+    reached = {r.callback_of for r in records if r.direction == "callback" and r.answered_at}
     tally = _Tally(rules)
     for record in records:
+        if record.direction != "in":
+            continue
         tally.add(record)
+        if record.answered_at is None and record.call_id in reached:
+            tally.bump("callbacks_reached")
     return tally.result()
 
 

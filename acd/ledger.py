@@ -16,7 +16,10 @@ from typing import Any
 from telephony.facts import (
     CHANNEL_GONE,
     CallAnswered,
+    CallbackPlaced,
+    CallbackUnanswered,
     CallEnded,
+    CallerKeptPlace,
     CallerLeftQueue,
     CallerWaiting,
     Fact,
@@ -33,9 +36,14 @@ from tickets.records import RINGING, CallRecord, Outcome, SeatAttempt
 _NO_SEAT_REASONS = ("JOINEMPTY", "LEAVEEMPTY", "JOINUNAVAIL", "LEAVEUNAVAIL", "FULL")
 
 
+KEPT_PLACE = "KEPT_PLACE"  # CallRecord.queue_result of a caller who asked to be called back
+
+
 def outcome_of(record: CallRecord, cause_text: str) -> Outcome:
     if record.answered_at is not None:
         return "answered"
+    if record.queue_result == KEPT_PLACE:
+        return "kept_place"
     if cause_text == CHANNEL_GONE:
         return "lost"
     if record.queue_result in _NO_SEAT_REASONS:
@@ -79,7 +87,7 @@ class CallLedger:
             return None
         key = (fact.server, fact.call_id)
         current = self.live.get(key)
-        if current is None and not isinstance(fact, CallerWaiting):
+        if current is None and not isinstance(fact, (CallerWaiting, CallbackPlaced)):
             return None
         updated = handler(current, fact)
         if updated is current:
@@ -115,6 +123,9 @@ def on_waiting(record: CallRecord | None, fact: CallerWaiting) -> CallRecord:
             channel=fact.channel,
             style=fact.style,
             queued_at=fact.at,
+            skill=fact.skill,
+            emergency=fact.emergency,
+            priority=fact.priority,
             version=version_at(fact.at),
         )
     return record  # back on hold after a seat missed: the caller keeps the original queue time
@@ -128,8 +139,10 @@ def on_ringing(record: CallRecord, fact: SeatRinging) -> CallRecord:
 def on_answered(record: CallRecord, fact: CallAnswered) -> CallRecord:
     if record.answered_at is not None:
         return record  # a resync after a reconnect says it again; the first answer stands
+    if record.direction == "callback":
+        return _bump(record, fact.at, answered_at=fact.at)  # the citizen took the callback
     record = _close_attempt(record, fact.seat, fact.at, "ANSWER")
-    return _bump(record, fact.at, answered_at=fact.at, seat=fact.seat)
+    return _bump(record, fact.at, answered_at=fact.at, seat=fact.seat, agent=fact.agent)
 
 
 def on_missed(record: CallRecord, fact: SeatMissed) -> CallRecord:
@@ -156,6 +169,34 @@ def on_survey(record: CallRecord, fact: SurveyScored) -> CallRecord:
     return _bump(record, fact.at, survey_score=fact.score)
 
 
+def on_kept_place(record: CallRecord, fact: CallerKeptPlace) -> CallRecord:
+    return _bump(record, fact.at, queue_result=KEPT_PLACE)
+
+
+def on_callback_placed(record: CallRecord | None, fact: CallbackPlaced) -> CallRecord:
+    """An outbound callback is a call of its own, pointing to the call it returns."""
+    if record is not None:
+        return record
+    return CallRecord(
+        server=fact.server,
+        call_id=fact.call_id,
+        linked_id=fact.linked_id,
+        line=fact.line,
+        caller_number=fact.number,
+        channel=fact.channel,
+        style="callback",
+        direction="callback",
+        callback_of=fact.callback_of or None,
+        queued_at=fact.at,
+        seat=fact.seat,
+        version=version_at(fact.at),
+    )
+
+
+def on_callback_unanswered(record: CallRecord, fact: CallbackUnanswered) -> CallRecord:
+    return _bump(record, fact.at, queue_result=fact.status)
+
+
 def on_ended(record: CallRecord, fact: CallEnded) -> CallRecord:
     open_attempts = [a for a in record.attempts if a.result == RINGING]
     for attempt in open_attempts:
@@ -172,6 +213,9 @@ def on_ended(record: CallRecord, fact: CallEnded) -> CallRecord:
 
 _CALL_FACTS = (
     CallerWaiting,
+    CallerKeptPlace,
+    CallbackPlaced,
+    CallbackUnanswered,
     SeatRinging,
     CallAnswered,
     SeatMissed,
@@ -185,6 +229,9 @@ _CALL_FACTS = (
 
 _HANDLERS: dict[type, Callable[..., CallRecord]] = {
     CallerWaiting: on_waiting,
+    CallerKeptPlace: on_kept_place,
+    CallbackPlaced: on_callback_placed,
+    CallbackUnanswered: on_callback_unanswered,
     SeatRinging: on_ringing,
     CallAnswered: on_answered,
     SeatMissed: on_missed,

@@ -13,10 +13,11 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from acd.router import DialResult
 from acd.service import CallCentre
-from telephony.actions import redirect, set_global
+from telephony.actions import originate, redirect, set_global
 from telephony.connection import (
     AmiActionFailed,
     AmiConnection,
@@ -25,13 +26,18 @@ from telephony.connection import (
     AmiNotConnected,
     AmiTimeout,
 )
-from telephony.facts import FactMaker, LinkDown, LinkUp
+from telephony.fact_maker import FactMaker
+from telephony.facts import LinkDown, LinkUp
 from telephony.wire import AmiMessage
 
 log = logging.getLogger(__name__)
 
 CONNECT_CONTEXT = "hotline-connect"
+CALLBACK_CONTEXT = "hotline-callback"
 RING_TIMEOUT_VARIABLE = "HOTLINE_RING_TIMEOUT"
+# ChanSpy options: q quiet (no beep to the supervisor), w whisper to the spied seat,
+# B barge (talk to both); the supervisor's own softphone is rung first.
+SPY_OPTIONS = {"listen": "q", "whisper": "qw", "barge": "qB"}
 
 
 class ServerLink:
@@ -83,23 +89,74 @@ class ServerLink:
 
 
 class AmiDialer:
-    """Dialer of the router over the AMI connections, one per Asterisk."""
+    """Dialer of the router over the AMI connections, one per Asterisk.
 
-    def __init__(self) -> None:
+    Each action is sent at most once; what it did is learnt from the facts.
+    """
+
+    def __init__(self, ring_timeout: float = 15.0) -> None:
         self.connections: dict[str, AmiConnection] = {}
+        self.ring_timeout = ring_timeout
 
     async def send_to_seat(self, server: str, channel: str, seat: str) -> DialResult:
+        return await self._send(
+            server,
+            f"Redirect of {channel} to seat {seat}",
+            redirect,
+            channel,
+            CONNECT_CONTEXT,
+            seat,
+            1,
+        )
+
+    async def call_back(
+        self, server: str, seat: str, number: str, line: str, callback_of: str, task: str
+    ) -> DialResult:
+        """Ring the seat; when the agent answers, hotline-callback dials the citizen."""
+        variables = {
+            "HOTLINE_LINE": line,
+            "HOTLINE_CALLBACK_OF": callback_of,
+            "HOTLINE_TASK": task,
+        }
+        return await self._send(
+            server,
+            f"callback of {task or number} from seat {seat}",
+            originate,
+            f"PJSIP/{seat}",
+            context=CALLBACK_CONTEXT,
+            exten=number,
+            caller_id=f'"回拨 {number}" <{number}>',
+            variables=variables,
+            timeout_ms=int(self.ring_timeout * 1000),
+        )
+
+    async def spy(self, server: str, supervisor_seat: str, seat: str, mode: str) -> DialResult:
+        """Listen, whisper or barge: ring the supervisor's softphone into ChanSpy on the seat."""
+        return await self._send(
+            server,
+            f"{mode} on seat {seat} from {supervisor_seat}",
+            originate,
+            f"PJSIP/{supervisor_seat}",
+            application="ChanSpy",
+            data=f"PJSIP/{seat},{SPY_OPTIONS[mode]}",
+            caller_id=f'"{mode} {seat}" <{seat}>',
+            timeout_ms=int(self.ring_timeout * 1000),
+        )
+
+    async def _send(
+        self, server: str, what: str, action: Any, *args: Any, **kwargs: Any
+    ) -> DialResult:
         connection = self.connections.get(server)
         if connection is None or not connection.ready:
             return DialResult.NOT_SENT
         try:
-            await redirect(connection, channel, CONNECT_CONTEXT, seat, 1)
+            await action(connection, *args, **kwargs)
         except AmiActionFailed as exc:
-            log.info("Redirect of %s to seat %s refused: %s", channel, seat, exc)
+            log.info("%s refused: %s", what, exc)
             return DialResult.REJECTED
         except AmiNotConnected:
             return DialResult.NOT_SENT
         except (AmiTimeout, AmiLinkLost) as exc:
-            log.warning("Redirect of %s to seat %s: %s; waiting for facts", channel, seat, exc)
+            log.warning("%s: %s; waiting for facts", what, exc)
             return DialResult.UNKNOWN
         return DialResult.SENT

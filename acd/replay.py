@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from acd.ledger import CallLedger
-from telephony.facts import Fact, FactMaker, LinkDown, LinkUp
+from telephony.fact_maker import FactMaker
+from telephony.facts import Fact, LinkDown, LinkUp
 from telephony.transcript import Record, Transcript, read_transcript
 from telephony.wire import FROM_CLIENT, AmiMessage, MessageReader, decode_message
 from tickets.records import CallRecord

@@ -1,23 +1,30 @@
 """The call centre: one dispatch table from call facts to everything they change.
 
-A fact goes to the ledger (a new call record snapshot: stored by the
-write-behind writer, counted in today's figures, shown on the wallboard) and to
-the router (seats and the waiting queue). An answered call opens a draft work
-order and pops it on the seat's page. Nothing here waits for the database.
+A fact goes to the ledger (a new call record snapshot: stored by the write-behind
+writer, counted in today's figures, shown on the wallboard) and to the router
+(seats and the waiting queue). An answered call opens a draft work order and
+pops it on the seat's page; a call that reached nobody opens a callback task.
+Nothing here waits for the database.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from acd.alerts import OverflowWatch
+from acd.callbacks import CallbackBook, task_id_of
+from acd.desk import Desk, SeatSpec
 from acd.figures import FigureRules, compute_figures, last_minutes
 from acd.gate import LocalGate, OfferGate
+from acd.history import CallerMemory
 from acd.ledger import CallLedger
-from acd.router import Dialer, Router, RoutingRules
+from acd.router import Dialer, Router
+from acd.rules import RoutingRules
 from acd.seats import Seat, SeatBoard
 from acd.today import TodayCalls
 from acd.views import call_view, figures_view, seat_view, waiting_view
@@ -25,7 +32,9 @@ from telephony.clock import Clock, Timer
 from telephony.facts import (
     CHANNEL_GONE,
     CallAnswered,
+    CallbackPlaced,
     CallEnded,
+    CallerKeptPlace,
     CallerWaiting,
     DeviceStateChanged,
     Fact,
@@ -35,12 +44,20 @@ from telephony.facts import (
     SeatRinging,
     TalkEnded,
 )
-from tickets.records import CallRecord, SeatStateInterval, WorkOrderDraft
+from tickets.records import (
+    AgentSession,
+    AuditEntry,
+    CallbackTask,
+    CallRecord,
+    SeatStateInterval,
+    WorkOrderDraft,
+)
 
 log = logging.getLogger(__name__)
 
 RECENT_WINDOW_MINUTES = 30
 FIGURES_EVERY_SECONDS = 1.0
+WATCH_EVERY_SECONDS = 5.0
 
 
 class RecordSink(Protocol):
@@ -51,6 +68,12 @@ class RecordSink(Protocol):
     def submit_seat_state(self, interval: SeatStateInterval) -> None: ...
 
     def submit_order(self, draft: WorkOrderDraft) -> None: ...
+
+    def submit_agent_session(self, session: AgentSession) -> None: ...
+
+    def submit_callback_task(self, task: CallbackTask) -> None: ...
+
+    def submit_audit(self, entry: AuditEntry) -> None: ...
 
 
 class Publisher(Protocol):
@@ -84,16 +107,32 @@ class CallCentre:
         self.order_number = order_number
         self.ledger = CallLedger()
         self.today = TodayCalls(zone, clock.now())
+        self.memory = CallerMemory()
         self.gate: OfferGate = gate or LocalGate()
         self.board = SeatBoard(clock, self._seat_changed)
+        self.board.subscribe_sessions(self._session_changed)
         self.router = Router(
-            self.board, dialer, clock, routing, routed_servers, self._router_event, self.gate
+            self.board,
+            dialer,
+            clock,
+            routing,
+            routed_servers,
+            self._router_event,
+            self.gate,
+            self.memory,
         )
-        self.gate.subscribe(self._lease_changed)
+        self.desk = Desk(self.board, self.router)
+        self.callbacks = CallbackBook(
+            clock, lambda: self.router.rules, self._store_task, hub.publish
+        )
+        self.overflow = OverflowWatch()
         self.links: dict[str, bool] = {}
+        self.gate.subscribe(self._lease_changed)
         self._figures_timer: Timer | None = None
+        self._watch_timer: Timer | None = None
         self._dispatch: dict[type, Callable[[Any], None]] = {
-            CallerWaiting: self.router.caller_waiting,
+            CallerKeptPlace: self.router.caller_kept_place,
+            CallbackPlaced: self._callback_placed,
             SeatRinging: self.router.seat_ringing,
             CallAnswered: self._answered,
             SeatMissed: self.router.seat_missed,
@@ -105,6 +144,7 @@ class CallCentre:
     # -- facts ------------------------------------------------------------------------
 
     def handle(self, fact: Fact) -> None:
+        fact = self._enrich(fact)
         record = self.ledger.apply(fact)
         if record is not None:
             self._record_changed(record)
@@ -115,6 +155,17 @@ class CallCentre:
     def handle_all(self, facts: Iterable[Fact]) -> None:
         for fact in facts:
             self.handle(fact)
+
+    def _enrich(self, fact: Fact) -> Fact:
+        """What the ACD adds to a fact before it is recorded: priority, the agent."""
+        if isinstance(fact, CallerWaiting):
+            caller = self.router.caller_waiting(fact)
+            return dataclasses.replace(fact, priority=caller.priority)
+        if isinstance(fact, CallAnswered) and fact.agent is None:
+            seat = self.board.find(fact.seat)
+            if seat is not None and seat.agent is not None:
+                return dataclasses.replace(fact, agent=seat.agent)
+        return fact
 
     def link_up(self, up: LinkUp, live_call_ids: set[str]) -> None:
         """After a (re)connect and resync: calls the ledger still holds open but whose
@@ -140,11 +191,31 @@ class CallCentre:
         records = list(records)
         self.today.load(records)
         self.ledger.restore(records)
+        for record in records:
+            self.memory.note_call(record)
 
     # -- seats ------------------------------------------------------------------------
 
-    def add_seat(self, seat: Seat) -> Seat:
-        return self.board.add(seat)
+    def add_seat(self, spec: SeatSpec, agent: str | None = None) -> Seat:
+        seat = self.desk.open_seat(spec)
+        if agent:
+            self.desk.sign_in(seat.seat_id, agent)
+        return seat
+
+    def audit(
+        self, actor: str, action: str, target: str, source: str = "", **details: str
+    ) -> AuditEntry:
+        entry = AuditEntry(
+            entry_id=_new_id(),
+            at=self.clock.now(),
+            actor=actor,
+            action=action,
+            target=target,
+            details=details,
+            source=source,
+        )
+        self.sink.submit_audit(entry)
+        return entry
 
     # -- views ------------------------------------------------------------------------
 
@@ -161,20 +232,21 @@ class CallCentre:
         records = self.today.records()
         waiting = self.router.queue_view()
         longest = max(((now - c.queued_at).total_seconds() for c in waiting), default=0.0)
+        recent = last_minutes(records, now, RECENT_WINDOW_MINUTES)
         return {
             "at": now.isoformat(),
             "day_start": self.today.day_start.isoformat(),
             "today": figures_view(compute_figures(records, self.figure_rules)),
-            "last_30_minutes": figures_view(
-                compute_figures(
-                    last_minutes(records, now, RECENT_WINDOW_MINUTES), self.figure_rules
-                )
-            ),
+            "last_30_minutes": figures_view(compute_figures(recent, self.figure_rules)),
             "waiting_now": len(waiting),
             "waiting_by_line": _count_by_line(waiting),
             "longest_wait_now_seconds": round(max(0.0, longest), 1),
             "answer_target_seconds": self.figure_rules.answer_target,
             "links": dict(self.links),
+            "alerts": list(self.overflow.active.values()),
+            "callbacks_open": len(self.callbacks.tasks),
+            "callbacks_overdue": len(self.callbacks.overdue(now)),
+            "pause_reasons": list(self.router.rules.pause_reasons),
         }
 
     def recent_calls(self, limit: int = 20) -> list[dict[str, Any]]:
@@ -185,8 +257,8 @@ class CallCentre:
     def _answered(self, fact: CallAnswered) -> None:
         self.router.call_answered(fact)
         record = self.ledger.live.get((fact.server, fact.call_id))
-        if record is None or record.answered_at != fact.at:
-            return  # not a new answer (a resync repeating it)
+        if record is None or record.answered_at != fact.at or record.direction != "in":
+            return  # not a new inbound answer (a resync repeating it, a callback)
         draft = WorkOrderDraft(
             number=self.order_number(record.line, fact.at, fact.server, fact.call_id),
             server=fact.server,
@@ -195,7 +267,9 @@ class CallCentre:
             caller_number=record.caller_number,
             created_at=fact.at,
             seat=fact.seat,
+            agent=fact.agent,
         )
+        self.memory.note_order(draft)
         if self.gate.holds(fact.server):
             self.sink.submit_order(draft)
         self.hub.publish(
@@ -206,6 +280,40 @@ class CallCentre:
                 "call": call_view(record, mask=False),
             }
         )
+
+    def _callback_placed(self, fact: CallbackPlaced) -> None:
+        self.router.callback_placed(fact)
+        seat = self.board.find(fact.seat)
+        task = fact.task or (task_id_of(fact.server, fact.callback_of) if fact.callback_of else "")
+        self.callbacks.callback_placed(task, fact.seat, seat.agent if seat else None)
+
+    def _record_changed(self, record: CallRecord) -> None:
+        if self.gate.holds(record.server):
+            self.sink.submit_call(record)
+        self.today.update(record)
+        self.memory.note_call(record)
+        self.hub.publish({"type": "call", "call": call_view(record)})
+        if record.ended_at is not None:
+            self.callbacks.call_ended(record)
+        if record.ended_at is not None or record.answered_at is not None:
+            self._schedule_figures()
+
+    def _store_task(self, task: CallbackTask) -> None:
+        if self.gate.holds(task.server):
+            self.sink.submit_callback_task(task)
+
+    def _seat_changed(
+        self, seat: Seat, closed: SeatStateInterval | None, opened: SeatStateInterval
+    ) -> None:
+        if self.gate.holds(seat.server):
+            if closed is not None:
+                self.sink.submit_seat_state(closed)
+            self.sink.submit_seat_state(opened)
+        self.hub.publish({"type": "seat", "seat": seat_view(seat)})
+
+    def _session_changed(self, seat: Seat, session: AgentSession) -> None:
+        if self.gate.holds(seat.server):
+            self.sink.submit_agent_session(session)
 
     def _lease_changed(self, server: str, held: bool) -> None:
         """A server we now lead: store what we watched while another instance led it."""
@@ -219,23 +327,6 @@ class CallCentre:
             interval = self.board.open_interval(seat.seat_id)
             if seat.server == server and interval is not None:
                 self.sink.submit_seat_state(interval)
-
-    def _record_changed(self, record: CallRecord) -> None:
-        if self.gate.holds(record.server):
-            self.sink.submit_call(record)
-        self.today.update(record)
-        self.hub.publish({"type": "call", "call": call_view(record)})
-        if record.ended_at is not None or record.answered_at is not None:
-            self._schedule_figures()
-
-    def _seat_changed(
-        self, seat: Seat, closed: SeatStateInterval | None, opened: SeatStateInterval
-    ) -> None:
-        if self.gate.holds(seat.server):
-            if closed is not None:
-                self.sink.submit_seat_state(closed)
-            self.sink.submit_seat_state(opened)
-        self.hub.publish({"type": "seat", "seat": seat_view(seat)})
 
     def _router_event(self, event: dict[str, Any]) -> None:
         if event.get("type") == "queue":
@@ -254,13 +345,37 @@ class CallCentre:
 
         self._figures_timer = self.clock.call_later(FIGURES_EVERY_SECONDS, publish)
 
+    def start_watching(self) -> None:
+        """Check the overflow conditions every few seconds from now on."""
+
+        def tick() -> None:
+            now = self.clock.now()
+            recent = compute_figures(
+                last_minutes(self.today.records(), now, RECENT_WINDOW_MINUTES), self.figure_rules
+            )
+            for alert in self.overflow.check(
+                now, self.router.waiting.values(), recent, self.router.rules
+            ):
+                log.warning("overflow alert: %s", alert)
+                self.hub.publish(alert)
+            self._watch_timer = self.clock.call_later(WATCH_EVERY_SECONDS, tick)
+
+        self._watch_timer = self.clock.call_later(WATCH_EVERY_SECONDS, tick)
+
     def close(self) -> None:
-        if self._figures_timer is not None:
-            self._figures_timer.cancel()
-            self._figures_timer = None
+        for timer in (self._figures_timer, self._watch_timer):
+            if timer is not None:
+                timer.cancel()
+        self._figures_timer = self._watch_timer = None
         for seat in self.board.all():
             if seat.timer is not None:
                 seat.timer.cancel()
+
+
+def _new_id() -> str:
+    import uuid
+
+    return uuid.uuid4().hex
 
 
 def _count_by_line(waiting: Iterable[Any]) -> dict[str, int]:

@@ -26,11 +26,12 @@ from zoneinfo import ZoneInfo
 
 from panoramisk import Manager
 
+from acd.desk import SeatSpec
 from acd.figures import FigureRules
 from acd.links import AmiDialer, ServerLink
 from acd.live import LocalHub
-from acd.router import DialResult, RoutingRules
-from acd.seats import Seat
+from acd.router import DialResult
+from acd.rules import RoutingRules
 from acd.service import CallCentre
 from telephony.clock import SystemClock
 from telephony.connection import AmiConnection, AmiEndpoint
@@ -39,7 +40,14 @@ from telephony.simulator import CallerScript, SeatBehaviour, SimulatedAsterisk, 
 from telephony.transcript import read_transcript
 from telephony.wire import AmiMessage, MessageReader
 from tickets.orders import make_order_number
-from tickets.records import CallRecord, SeatStateInterval, WorkOrderDraft
+from tickets.records import (
+    AgentSession,
+    AuditEntry,
+    CallbackTask,
+    CallRecord,
+    SeatStateInterval,
+    WorkOrderDraft,
+)
 
 CAPTURE = (
     Path(__file__).resolve().parents[1]
@@ -87,6 +95,15 @@ class NullSink:
         return None
 
     def submit_order(self, draft: WorkOrderDraft) -> None:
+        return None
+
+    def submit_agent_session(self, session: AgentSession) -> None:
+        return None
+
+    def submit_callback_task(self, task: CallbackTask) -> None:
+        return None
+
+    def submit_audit(self, entry: AuditEntry) -> None:
         return None
 
 
@@ -251,7 +268,8 @@ async def routing_latency(plan: BenchPlan) -> tuple[list[float], int]:
     dialer = TimedDialer(waiting_at, latencies)
     centre = build_centre(clock, dialer, routed=["pbx1"])
     for seat in seats:
-        centre.add_seat(Seat(seat_id=seat, server="pbx1", lines=frozenset({"12345", "962121"})))
+        lines = frozenset({"12345", "962121"})
+        centre.add_seat(SeatSpec(seat, "pbx1", lines), agent=f"A{seat}")
     link = TimedLink("pbx1", centre, routed=True, ring_timeout=15.0, waiting_at=waiting_at)
     connection = AmiConnection(
         AmiEndpoint("pbx1", "127.0.0.1", sim.port, USER, SECRET), link, clock

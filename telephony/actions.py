@@ -46,27 +46,33 @@ async def originate(
     conn: ActionSender,
     channel: str,
     *,
-    context: str,
-    exten: str,
+    context: str | None = None,
+    exten: str | None = None,
     priority: int = 1,
+    application: str | None = None,
+    data: str = "",
     caller_id: str | None = None,
     variables: Mapping[str, str] | None = None,
     timeout_ms: int = 30000,
     action_id: str | None = None,
 ) -> str:
-    """Start a call asynchronously; returns the ActionID that its ``OriginateResponse``
+    """Start a call asynchronously: ``channel`` is rung, then goes to ``context,exten,priority``
+    or runs ``application(data)``. Returns the ActionID that its ``OriginateResponse``
     event will carry (the answer only says the originate was queued)."""
+    if (application is None) == (context is None or exten is None):
+        raise ValueError("originate needs either context and exten, or application")
     action_id = action_id or new_action_id()
     action: dict[str, str | Sequence[str]] = {
         "Action": "Originate",
         "ActionID": action_id,
         "Channel": channel,
-        "Context": context,
-        "Exten": exten,
-        "Priority": str(priority),
         "Timeout": str(timeout_ms),
         "Async": "true",
     }
+    if application is not None:
+        action.update({"Application": application, "Data": data})
+    else:
+        action.update({"Context": str(context), "Exten": str(exten), "Priority": str(priority)})
     if caller_id is not None:
         action["CallerID"] = caller_id
     if variables:

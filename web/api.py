@@ -5,7 +5,6 @@ Every parameter is checked; a bad one gets a 400 that says which and why.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -13,20 +12,17 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from acd.seats import NoSuchSeat, SeatError
-from acd.service import CallCentre
 from acd.views import call_view
 from tickets.calls import get_call, list_calls
 from tickets.records import OUTCOMES
-from web.errors import Conflict, InvalidParameter, NotFound, Unavailable
+from web.errors import InvalidParameter, NotFound
 from web.keys import CENTRE, HUB, LIVE, SESSIONS, SETTINGS, WRITER
 
 routes = web.RouteTableDef()
 
 CALL_FILTERS = {"from", "to", "line", "seat", "caller", "outcome", "limit", "offset"}
 MAX_LIMIT = 500
-MAX_REASON = 40
-_SEAT_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
+SEAT_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
 _DIGITS = re.compile(r"^\+?[0-9]{3,20}$")
 
 
@@ -69,7 +65,7 @@ def call_filters(request: web.Request) -> dict[str, Any]:
     if line is not None and line not in settings.lines:
         raise InvalidParameter(f"line: {line!r} is not one of {list(settings.lines)}")
     seat = query.get("seat")
-    if seat is not None and not _SEAT_ID.match(seat):
+    if seat is not None and not SEAT_ID.match(seat):
         raise InvalidParameter("seat: letters, digits, . _ - only, at most 40")
     caller = query.get("caller")
     if caller is not None and not _DIGITS.match(caller):
@@ -164,68 +160,3 @@ def _writer_health(request: web.Request) -> dict[str, Any]:
             {"key": letter.key, "error": letter.error} for letter in health.dead_letters[:20]
         ],
     }
-
-
-async def _json_object(request: web.Request) -> dict[str, Any]:
-    if not request.can_read_body:
-        return {}
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidParameter("body: not valid JSON") from exc
-    if not isinstance(body, dict):
-        raise InvalidParameter("body: must be a JSON object")
-    return body
-
-
-def _seat_id(request: web.Request) -> str:
-    seat_id = request.match_info["seat"]
-    if not _SEAT_ID.match(seat_id):
-        raise InvalidParameter("seat: letters, digits, . _ - only, at most 40")
-    return seat_id
-
-
-@routes.post("/api/seats/{seat}/pause")
-async def pause_seat(request: web.Request) -> web.Response:
-    seat_id = _seat_id(request)
-    body = await _json_object(request)
-    reason = body.get("reason")
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON:
-        raise InvalidParameter(
-            f"reason: a text of 1 to {MAX_REASON} characters (e.g. 小休, 用餐, 培训)"
-        )
-    centre = _routing_centre(request)
-    try:
-        seat = centre.router.pause(seat_id, reason.strip())
-    except NoSuchSeat as exc:
-        raise NotFound(f"no seat {seat_id}") from exc
-    except SeatError as exc:
-        raise Conflict(str(exc)) from exc
-    return web.json_response(_seat(centre, seat.seat_id))
-
-
-@routes.post("/api/seats/{seat}/ready")
-async def ready_seat(request: web.Request) -> web.Response:
-    seat_id = _seat_id(request)
-    centre = _routing_centre(request)
-    try:
-        seat = centre.router.make_ready(seat_id)
-    except NoSuchSeat as exc:
-        raise NotFound(f"no seat {seat_id}") from exc
-    except SeatError as exc:
-        raise Conflict(str(exc)) from exc
-    return web.json_response(_seat(centre, seat.seat_id))
-
-
-def _routing_centre(request: web.Request) -> CallCentre:
-    centre = request.app.get(CENTRE)
-    if centre is None:
-        raise Unavailable(
-            "this instance shows the shared wallboard only; "
-            "send seat commands to an instance that routes calls"
-        )
-    return centre
-
-
-def _seat(centre: CallCentre, seat_id: str) -> dict[str, Any]:
-    return next(view for view in centre.seats_view() if view["seat"] == seat_id)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from acd.desk import SeatSpec
 from acd.links import AmiDialer, ServerLink
 from acd.live import LocalHub, RedisHub
-from acd.seats import Seat
 from acd.service import CallCentre, day_window
 from telephony.clock import Clock
 from telephony.connection import AmiConnection, AmiEndpoint
@@ -27,7 +27,7 @@ from tickets.db import create_engine, session_factory
 from tickets.migrate import head_revision, upgrade_to_head
 from tickets.orders import make_order_number
 from tickets.writer import WriteBehind
-from web import api, pages, ws
+from web import api, api_callbacks, api_desk, pages, ws
 from web.errors import error_middleware
 from web.keys import CENTRE, CLOCK, CONNECTIONS, ENGINE, HUB, LIVE, SESSIONS, SETTINGS, WRITER
 from web.live_state import LocalLiveState, SharedLiveState
@@ -47,6 +47,8 @@ def create_app(settings: Settings, clock: Clock) -> web.Application:
     app.cleanup_ctx.append(_centre)
     app.cleanup_ctx.append(_asterisk_links)
     app.add_routes(api.routes)
+    app.add_routes(api_desk.routes)
+    app.add_routes(api_callbacks.routes)
     app.add_routes(ws.routes)
     app.add_routes(pages.routes)
     app.router.add_static("/static/", pages.STATIC_DIR, name="static")
@@ -121,7 +123,7 @@ async def _centre(app: web.Application) -> AsyncIterator[None]:
         return
     centre = CallCentre(
         clock=clock,
-        dialer=AmiDialer(),
+        dialer=AmiDialer(settings.routing.ring_timeout),
         routing=settings.routing,
         routed_servers=settings.routed_servers,
         sink=app[WRITER],
@@ -131,15 +133,12 @@ async def _centre(app: web.Application) -> AsyncIterator[None]:
         order_number=make_order_number,
     )
     for seat in settings.seats:
-        centre.add_seat(
-            Seat(
-                seat_id=seat.seat_id,
-                server=seat.server,
-                lines=frozenset(seat.lines),
-                name=seat.name,
-            )
+        spec = SeatSpec(
+            seat.seat_id, seat.server, frozenset(seat.lines), frozenset(seat.skills), seat.name
         )
+        centre.add_seat(spec, seat.agent)
     await _restore_today(app, centre)
+    centre.start_watching()
     app[CENTRE] = centre
     app[LIVE] = LocalLiveState(centre)
     yield

@@ -23,7 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from acd.figures import compute_figures, within
-from acd.router import RoutingRules
+from acd.rules import RoutingRules
 from acd.views import figures_view
 from telephony.clock import Clock, ScaledClock, SystemClock
 from telephony.simulator import (
@@ -64,6 +64,13 @@ class DemoOptions:
 
 def demo_seat_ids(count: int) -> tuple[str, ...]:
     return tuple(str(8001 + index) for index in range(count))
+
+
+DEMO_AGENTS = ("王芳", "李娜", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周杰", "吴敏")
+
+
+def _agent_names(count: int) -> list[str]:
+    return [DEMO_AGENTS[i % len(DEMO_AGENTS)] for i in range(count)]
 
 
 def demo_settings(options: DemoOptions, ami_port: int, http: tuple[str, int]) -> Settings:

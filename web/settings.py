@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from acd.figures import FigureRules
-from acd.router import RoutingRules
+from acd.rules import RoutingRules
 
 AmiMode = Literal["route", "observe"]
 DEFAULT_LINES = ("12345", "962121")
@@ -46,6 +46,8 @@ class SeatConfig:
     server: str
     lines: tuple[str, ...]
     name: str = ""
+    skills: tuple[str, ...] = ()
+    agent: str | None = None  # signed in at start (fixed desks); others sign in from their page
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,17 +134,26 @@ def parse_http(value: str, setting: str = "HOTLINE_HTTP") -> tuple[str, int]:
 
 
 def parse_seats(value: str, default_server: str, lines: tuple[str, ...]) -> tuple[SeatConfig, ...]:
-    """``8001:12345+962121@pbx1,8002:12345`` — seat, optional lines, optional server."""
+    """``8001:12345+962121:dialect@pbx1,8002:12345`` — seat, optional lines, optional
+    skills, optional Asterisk."""
     seats = []
     for item in (part.strip() for part in value.split(",")):
         if not item:
             continue
         item, _, server = item.partition("@")
-        seat_id, _, seat_lines = item.partition(":")
+        seat_id, _, rest = item.partition(":")
+        seat_lines, _, skills = rest.partition(":")
         chosen = tuple(x for x in seat_lines.split("+") if x) if seat_lines else lines
         if not seat_id.strip():
             raise SettingsError("HOTLINE_SEATS", f"{item!r} has no seat id")
-        seats.append(SeatConfig(seat_id.strip(), server.strip() or default_server, chosen))
+        seats.append(
+            SeatConfig(
+                seat_id.strip(),
+                server.strip() or default_server,
+                chosen,
+                skills=tuple(x for x in skills.split("+") if x),
+            )
+        )
     return tuple(seats)
 
 
@@ -198,7 +209,7 @@ def _from_toml(data: Mapping[str, Any]) -> dict[str, Any]:
 def _rules_from_toml(data: Mapping[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for section, cls in (("routing", RoutingRules), ("figures", FigureRules)):
-        table = data.get(section, {})
+        table = _tupled(dict(data.get(section, {})))
         unknown = set(table) - set(cls.__dataclass_fields__)
         if unknown:
             raise SettingsError(f"[{section}]", f"unknown setting(s) {sorted(unknown)}")
@@ -207,6 +218,16 @@ def _rules_from_toml(data: Mapping[str, Any]) -> dict[str, Any]:
         except TypeError as exc:
             raise SettingsError(f"[{section}]", str(exc)) from exc
     return values
+
+
+def _tupled(table: dict[str, Any]) -> dict[str, Any]:
+    """TOML lists and tables -> the tuples of the frozen rules (pause_reasons, line_priority)."""
+    for key, value in table.items():
+        if isinstance(value, list):
+            table[key] = tuple(value)
+        elif isinstance(value, dict):
+            table[key] = tuple((str(k), v) for k, v in value.items())
+    return table
 
 
 def _seats_from_toml(
@@ -222,6 +243,8 @@ def _seats_from_toml(
                 server=str(seat.get("server", default_server)),
                 lines=tuple(str(x) for x in seat.get("lines", lines)),
                 name=str(seat.get("name", "")),
+                skills=tuple(str(x) for x in seat.get("skills", ())),
+                agent=str(seat["agent"]) if seat.get("agent") else None,
             )
         )
     return tuple(seats)
@@ -266,6 +289,9 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         values["lines"] = tuple(x.strip() for x in env["HOTLINE_LINES"].split(",") if x.strip())
     if env.get("HOTLINE_SEATS"):
         values["seats_env"] = env["HOTLINE_SEATS"]
+    if env.get("HOTLINE_PAUSE_REASONS"):
+        reasons = tuple(x.strip() for x in env["HOTLINE_PAUSE_REASONS"].split(",") if x.strip())
+        values.setdefault("routing_overrides", {})["pause_reasons"] = reasons
     for name, field_name in (
         ("HOTLINE_RING_TIMEOUT", "ring_timeout"),
         ("HOTLINE_WRAPUP_SECONDS", "wrapup_seconds"),

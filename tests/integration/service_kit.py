@@ -79,7 +79,9 @@ def service_settings(
         "ami": ami,
         "database_url": database_url,
         "recordings_dir": tmp_path / "recordings",
-        "seats": tuple(SeatConfig(seat, "pbx1", DEFAULT_LINES) for seat in seats) if ami else (),
+        "seats": tuple(SeatConfig(seat, "pbx1", DEFAULT_LINES, agent=f"A{seat}") for seat in seats)
+        if ami
+        else (),
         "routing": RoutingRules(wrapup_seconds=5.0),
         "spill_path": tmp_path / "unwritten.jsonl",
     }

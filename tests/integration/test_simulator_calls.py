@@ -7,11 +7,11 @@ import wave
 from pathlib import Path
 
 from telephony.clock import FakeClock, utc_from_epoch
+from telephony.fact_maker import FactMaker
 from telephony.facts import (
     CallAnswered,
     CallEnded,
     CallerWaiting,
-    FactMaker,
     RecordingStarted,
     RecordingStopped,
     SeatRinging,

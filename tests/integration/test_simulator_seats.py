@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from telephony.clock import FakeClock, utc_from_epoch
-from telephony.facts import FactMaker, SeatMissed
+from telephony.fact_maker import FactMaker
+from telephony.facts import SeatMissed
 from telephony.simulator import CallerScript, SeatBehaviour, SimulatedAsterisk
 from tests.integration.sim_calls import config, route, waiting_caller
 from tests.integration.sim_client import EventTimes, client, run_clock, running

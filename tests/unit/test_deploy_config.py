@@ -196,7 +196,18 @@ def test_transports_announce_the_host_and_treat_the_compose_network_as_local() -
 
 APP = re.compile(r"(?:^|[?:,(])\s*([A-Z]\w+)\(")
 SOUND_FORMATS = {".ulaw", ".alaw", ".wav", ".WAV", ".gsm", ".sln", ".g722"}
-BUILTIN_APPS = {"Answer", "Goto", "GotoIf", "Hangup", "NoOp", "Set", "Wait"}
+# applications of main/pbx_builtins.c and main/pbx.c: always there
+BUILTIN_APPS = {
+    "Answer",
+    "Background",
+    "Goto",
+    "GotoIf",
+    "Hangup",
+    "NoOp",
+    "Set",
+    "Wait",
+    "WaitExten",
+}
 APP_MODULES = {
     "Dial": "app_dial.so", "MixMonitor": "app_mixmonitor.so", "UserEvent": "app_userevent.so",
     "Read": "app_read.so", "Playback": "app_playback.so", "ExecIf": "app_exec.so",
@@ -239,9 +250,22 @@ def test_hold_music_class_the_dialplan_uses_has_files() -> None:
     assert playable != []
 
 
-def test_survey_prompts_are_mounted_where_the_callers_language_finds_them() -> None:
-    prompts = set(re.findall(r"(hotline/[\w-]+)", "\n".join(dialplan_lines())))
-    assert prompts == {"hotline/survey-prompt", "hotline/survey-thanks"}
+LINES = ("12345", "962121")
+PROMPTS = {
+    "hotline/menu-12345",
+    "hotline/menu-962121",
+    "hotline/hold-keep-place",
+    "hotline/keep-place-ok",
+    "hotline/survey-prompt",
+    "hotline/survey-thanks",
+}
+
+
+def test_prompts_are_mounted_where_the_callers_language_finds_them() -> None:
+    text = "\n".join(dialplan_lines())
+    per_line = [text.replace("${HOTLINE_LINE}", line) for line in LINES]
+    prompts = {p for variant in per_line for p in re.findall(r"(hotline/[\w-]+)", variant)}
+    assert prompts == PROMPTS
     language = pjsip("endpoint")["trunk"].get("language")
     targets = [m.split(":")[1] for m in services()["asterisk"]["volumes"]]
     assert f"/var/lib/asterisk/sounds/{language}/hotline" in targets

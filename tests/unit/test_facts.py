@@ -6,18 +6,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from acd.ledger import CallLedger
+from telephony.fact_handlers import seat_from_channel
+from telephony.fact_maker import FactMaker
 from telephony.facts import (
     CHANNEL_GONE,
     CallAnswered,
     CallEnded,
     CallerWaiting,
-    FactMaker,
     RecordingStarted,
     RecordingStopped,
     SeatRinging,
     SurveyScored,
     TalkEnded,
-    seat_from_channel,
 )
 from telephony.wire import AmiMessage
 

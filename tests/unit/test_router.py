@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from acd.router import DialResult, Router, RoutingRules
-from acd.seats import PAUSE_NO_ANSWER, Seat, SeatBoard, SeatError
+from acd.desk import Desk
+from acd.router import DialResult, Router
+from acd.rules import RoutingRules
+from acd.seats import PAUSE_NO_ANSWER, Seat, SeatBoard
 from telephony.clock import FakeClock
 from telephony.facts import (
     CallAnswered,
@@ -32,6 +34,12 @@ class FakeDialer:
         self.sent.append((server, channel, seat))
         return self.result
 
+    async def call_back(
+        self, server: str, seat: str, number: str, line: str, callback_of: str, task: str
+    ) -> DialResult:
+        self.sent.append((server, f"callback:{number}:{task}", seat))
+        return self.result
+
 
 class Centre:
     """Router + board + fakes, with helpers that speak in facts."""
@@ -46,8 +54,10 @@ class Centre:
         self.router = Router(
             self.board, self.dialer, self.clock, rules, [SERVER], self.events.append
         )
+        self.desk = Desk(self.board, self.router)
         for seat_id, lines in seats.items():
-            self.board.add(Seat(seat_id=seat_id, server=SERVER, lines=frozenset(lines)))
+            seat = Seat(seat_id=seat_id, server=SERVER, lines=frozenset(lines), agent=f"A{seat_id}")
+            self.board.add(seat)
             self.clock._now += 1  # seats became ready one after the other: 8001 idles longest
         self.router.link_up(SERVER)
 
@@ -105,9 +115,9 @@ async def test_longest_idle_ready_seat_gets_the_caller() -> None:
 
 async def test_seat_that_finished_last_call_longest_ago_comes_first() -> None:
     centre = Centre({"8001": ("12345",), "8002": ("12345",)})
-    centre.router.pause("8001", "小休")
+    centre.desk.pause("8001", "小休")
     centre.clock._now += 5
-    centre.router.make_ready("8001")  # 8001 is ready again, but only just: 8002 idles longer
+    centre.desk.make_ready("8001")  # 8001 is ready again, but only just: 8002 idles longer
     centre.waiting("c1")
     await centre.settle()
     assert centre.offered() == ["8002"]
@@ -115,7 +125,7 @@ async def test_seat_that_finished_last_call_longest_ago_comes_first() -> None:
 
 async def test_paused_seat_is_not_offered_a_call() -> None:
     centre = Centre({"8001": ("12345",), "8002": ("12345",)})
-    centre.router.pause("8001", "用餐")
+    centre.desk.pause("8001", "用餐")
     centre.waiting("c1")
     await centre.settle()
     assert centre.offered() == ["8002"]
@@ -139,11 +149,11 @@ async def test_nobody_is_offered_when_no_seat_serves_the_line() -> None:
 
 async def test_oldest_caller_is_offered_first() -> None:
     centre = Centre({"8001": ("12345",)})
-    centre.router.pause("8001", "会议")
+    centre.desk.pause("8001", "会议")
     centre.waiting("older")
     centre.clock._now += 3
     centre.waiting("newer")
-    centre.router.make_ready("8001")
+    centre.desk.make_ready("8001")
     await centre.settle()
     assert centre.dialer.sent[0][1] == "PJSIP/trunk-older"
 
@@ -230,7 +240,7 @@ async def test_a_pause_asked_for_during_a_call_starts_after_wrapup() -> None:
     await centre.settle()
     centre.ring("c1", "8001")
     centre.answer("c1", "8001")
-    centre.router.pause("8001", "培训")
+    centre.desk.pause("8001", "培训")
     assert centre.seat("8001").state == "talking"
     centre.end("c1")
     await centre.clock.advance(10)
@@ -305,19 +315,21 @@ async def test_no_offers_while_the_link_is_down() -> None:
     assert centre.offered() == ["8001"]
 
 
-async def test_a_pause_needs_a_reason() -> None:
+async def test_a_pause_needs_a_reason_from_the_list() -> None:
     centre = Centre({"8001": ("12345",)})
-    with pytest.raises(SeatError):
-        centre.router.pause("8001", "  ")
+    with pytest.raises(ValueError, match="reason"):
+        centre.desk.pause("8001", "  ")
+    with pytest.raises(ValueError, match="reason"):
+        centre.desk.pause("8001", "回家")
 
 
 async def test_state_changes_are_kept_as_intervals() -> None:
     intervals = []
     centre = Centre({"8001": ("12345",)})
     centre.board.subscribe(lambda seat, closed, opened: intervals.append((closed, opened)))
-    centre.router.pause("8001", "小休")
+    centre.desk.pause("8001", "小休")
     centre.clock._now += 300
-    centre.router.make_ready("8001")
+    centre.desk.make_ready("8001")
     closed, opened = intervals[-1]
     assert closed is not None
     assert closed.state == "paused"
