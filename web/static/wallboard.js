@@ -1,7 +1,7 @@
 // The supervisor's wallboard: a snapshot over /ws, then every change as it happens.
 "use strict";
 
-const state = { seats: new Map(), queue: [], stats: null, calls: new Map(), links: {}, alerts: [], offset: 0 };
+const state = { seats: new Map(), queue: [], stats: null, calls: new Map(), links: {}, alerts: [], overflow: {}, offset: 0 };
 const RECENT = 20;
 const TARGET_RATE = 0.9;
 
@@ -38,6 +38,8 @@ function renderKpis() {
   const rated = today.rated;
   document.getElementById("k-sat").textContent = rated ? percent(today.satisfied / rated) : "–";
   setRate("k-rate15", today.answer_rate_in_target, "k-rate15-30", recent.answer_rate_in_target);
+  document.getElementById("k-callbacks").textContent = s.callbacks_open ?? "–";
+  document.getElementById("k-callbacks-overdue").textContent = s.callbacks_overdue ? `${t("overdue")} ${s.callbacks_overdue}` : "";
   setRate("k-conn", today.connection_rate, "k-conn-30", recent.connection_rate);
 }
 function setRate(id, rate, subId, recentRate) {
@@ -67,7 +69,14 @@ function renderQueue() {
       const wait = secondsSince(caller.queued_at);
       const row = el("div", "caller" + (wait > 15 ? " long" : ""));
       const who = caller.offered_to ? `${caller.caller} → ${caller.offered_to}` : caller.caller;
-      row.append(el("span", "", who), el("span", "", duration(wait)));
+      const tags = [];
+      if (caller.emergency) tags.push(t("tag_emergency"));
+      if (caller.repeat) tags.push(t("tag_repeat"));
+      if (caller.kept_place) tags.push(t("tag_kept"));
+      if (caller.skill) tags.push(t(`skill_${caller.skill}`));
+      const label = el("span", "", who);
+      for (const tag of tags) label.append(el("span", "tag", tag));
+      row.append(label, el("span", "", duration(wait)));
       block.append(row);
     }
     box.append(block);
@@ -78,11 +87,18 @@ function renderSeats() {
   const box = document.getElementById("seats");
   box.replaceChildren();
   for (const seat of [...state.seats.values()].sort((a, b) => a.seat.localeCompare(b.seat))) {
-    const card = el("div", `seat ${seat.state}`);
-    card.append(el("div", "id", seat.name !== seat.seat ? `${seat.seat} ${seat.name}` : seat.seat));
+    const card = el("div", `seat ${seat.state}` + (seat.temporary ? " temporary" : ""));
+    const title = seat.name !== seat.seat ? `${seat.seat} ${seat.name}` : seat.seat;
+    card.append(el("div", "id", seat.temporary ? `${title} · ${t("temporary")}` : title));
+    card.append(el("div", "agent", seat.agent ? `${seat.agent_name || ""} ${seat.agent}`.trim() : t("nobody")));
     const label = t(`state_${seat.state}`) + (seat.reason && seat.state === "paused" ? ` · ${seat.reason}` : "");
-    card.append(el("div", "state", label), el("div", "since", duration(secondsSince(seat.since))));
-    let meta = `${t("answered_today")} ${seat.answered_today} · ${seat.lines.join("/")}`;
+    let clock = duration(secondsSince(seat.since));
+    if (seat.state === "wrapup" && seat.wrapup_ends_at) {
+      clock += ` · ${t("wrapup_left")} ${duration(Math.max(0, (Date.parse(seat.wrapup_ends_at) - now()) / 1000))}`;
+    }
+    card.append(el("div", "state", label), el("div", "since", clock));
+    const skills = (seat.skills || []).map((k) => t(`skill_${k}`));
+    let meta = `${t("answered_today")} ${seat.answered_today} · ${[...seat.lines, ...skills].join("/")}`;
     if (seat.pause_after_call) meta += ` · ${t("pause_next")}: ${seat.pause_after_call}`;
     card.append(el("div", "meta", meta));
     box.append(card);
@@ -122,7 +138,11 @@ function renderAlerts() {
   for (const [server, up] of Object.entries(state.links)) {
     if (!up) box.append(el("div", "alert", t("alert_link", { server })));
   }
+  for (const alert of Object.values(state.overflow)) box.append(el("div", "alert", overflowText(alert)));
   for (const alert of state.alerts.slice(-3)) box.append(el("div", "alert", alert));
+}
+function overflowText(alert) {
+  return t(`alert_${alert.kind}`, { ...alert, rate_text: percent(alert.rate), target_text: percent(alert.target) });
 }
 
 function renderAll() { applyTexts(); renderKpis(); renderQueue(); renderSeats(); renderCalls(); renderLinks(); renderAlerts(); }
@@ -134,6 +154,7 @@ function applySnapshot(snap) {
   state.links = snap.stats.links || {};
   state.offset = Date.parse(snap.stats.at) - Date.now();
   state.calls = new Map(snap.recent_calls.map((c) => [`${c.server}/${c.call_id}`, c]));
+  state.overflow = Object.fromEntries((snap.stats.alerts || []).map((a) => [a.kind, a]));
   renderAll();
 }
 
@@ -146,8 +167,13 @@ const HANDLERS = {
   link: (e) => { state.links[e.server] = e.up; renderLinks(); renderAlerts(); },
   alert: (e) => {
     if (e.kind === "seat_no_answer") state.alerts.push(`${clockText(e.at)} ${t("alert_seat_no_answer", e)}`);
+    if (e.kind.startsWith("overflow_")) {
+      if (e.state === "cleared") delete state.overflow[e.kind];
+      else state.overflow[e.kind] = e;
+    }
     renderAlerts();
   },
+  seat_closed: (e) => { state.seats.delete(e.seat); renderSeats(); },
 };
 function trimCalls() {
   if (state.calls.size <= RECENT * 3) return;
