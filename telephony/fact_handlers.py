@@ -63,7 +63,7 @@ def flag(raw: str | None) -> bool:
 
 # -- one function per event ---------------------------------------------------------
 
-Handler = Callable[[FactMaker, AmiMessage, datetime], list[Fact]]
+Handler = Callable[["FactMaker", AmiMessage, datetime], list[Fact]]
 
 
 def on_var_set(maker: FactMaker, message: AmiMessage, at: datetime) -> list[Fact]:

@@ -1,4 +1,5 @@
-"""Reading calls back: the call list of the pages, one call, and the calls of a period.
+"""Reading calls back: the call list of the pages, one call, the calls of a period, and the
+recent callers the ACD remembers at start.
 
 Every query loads a call's attempts with it (``selectinload``); rows never lazy-load.
 Periods are half-open, ``start <= queued_at < end``, in aware datetimes.
@@ -28,6 +29,7 @@ def _call_filters(
     end: datetime | None,
     line: str | None,
     seat: str | None,
+    agent: str | None,
     caller_number: str | None,
     outcome: str | None,
 ) -> list[Any]:
@@ -40,6 +42,8 @@ def _call_filters(
         conditions.append(CallRow.line == line)
     if seat is not None:
         conditions.append(CallRow.seat == seat)
+    if agent is not None:
+        conditions.append(CallRow.agent == agent)
     if caller_number is not None:
         conditions.append(CallRow.caller_number == caller_number)
     if outcome is not None:
@@ -54,6 +58,7 @@ async def list_calls(
     end: datetime | None = None,
     line: str | None = None,
     seat: str | None = None,
+    agent: str | None = None,
     caller_number: str | None = None,
     outcome: str | None = None,
     limit: int = 50,
@@ -61,7 +66,13 @@ async def list_calls(
 ) -> tuple[list[CallRecord], int]:
     """One page of calls, newest first, and how many calls match in all."""
     conditions = _call_filters(
-        start=start, end=end, line=line, seat=seat, caller_number=caller_number, outcome=outcome
+        start=start,
+        end=end,
+        line=line,
+        seat=seat,
+        agent=agent,
+        caller_number=caller_number,
+        outcome=outcome,
     )
     total = await session.scalar(select(func.count()).select_from(CallRow).where(*conditions))
     rows = await session.scalars(
@@ -91,3 +102,20 @@ async def calls_queued_between(
         .order_by(CallRow.queued_at, CallRow.id)
     )
     return [call_from_row(row) for row in rows]
+
+
+async def callers_since(session: AsyncSession, since: datetime) -> dict[str, datetime]:
+    """Caller number -> when their latest inbound call since ``since`` was queued
+    (repeated calls within a day are routed with priority); withheld numbers ("") left out."""
+    rows = await session.execute(
+        select(CallRow.caller_number, CallRow.queued_at).where(
+            CallRow.queued_at >= since, CallRow.direction == "in", CallRow.caller_number != ""
+        )
+    )
+    # grouped here: a GROUP BY would tempt SQLite's planner to walk the whole
+    # (caller_number, queued_at) index rather than the period's part of queued_at
+    last: dict[str, datetime] = {}
+    for number, queued in rows:
+        if number not in last or queued > last[number]:
+            last[number] = queued
+    return last

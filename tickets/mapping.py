@@ -6,11 +6,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, cast
 
-from tickets.models import CallAttemptRow, CallRow, SeatStateRow
+from tickets.models import (
+    AgentSessionRow,
+    AuditRow,
+    CallAttemptRow,
+    CallbackTaskRow,
+    CallRow,
+    SeatStateRow,
+)
 from tickets.records import (
+    AgentSession,
+    AuditEntry,
+    CallbackReason,
+    CallbackStatus,
+    CallbackTask,
     CallRecord,
+    Direction,
     Outcome,
     SeatAttempt,
     SeatStateInterval,
@@ -41,6 +55,12 @@ _CALL_FIELDS = (
     "recording_started_at",
     "recording_stopped_at",
     "survey_score",
+    "agent",
+    "skill",
+    "priority",
+    "emergency",
+    "direction",
+    "callback_of",
     "version",
 )
 
@@ -75,6 +95,7 @@ def call_from_row(row: CallRow) -> CallRecord:
     """The record of a row loaded with its attempts (``selectinload(CallRow.attempts)``)."""
     values = {name: getattr(row, name) for name in _CALL_FIELDS}
     values["outcome"] = cast(Outcome | None, row.outcome)
+    values["direction"] = cast(Direction, row.direction)
     return CallRecord(**values, attempts=tuple(attempt_from_row(a) for a in row.attempts))
 
 
@@ -108,7 +129,88 @@ def order_values(draft: WorkOrderDraft) -> dict[str, Any]:
         "line": draft.line,
         "caller_number": draft.caller_number,
         "seat": draft.seat,
+        "agent": draft.agent,
         "status": draft.status,
         "created_at": draft.created_at,
         "updated_at": draft.created_at,
     }
+
+
+def agent_session_values(session: AgentSession) -> dict[str, Any]:
+    return {
+        "agent": session.agent,
+        "seat": session.seat,
+        "started_at": session.started_at,
+        "ended_at": session.ended_at,
+        "ended_by": session.ended_by,
+    }
+
+
+def agent_session_from_row(row: AgentSessionRow) -> AgentSession:
+    return AgentSession(
+        agent=row.agent,
+        seat=row.seat,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        ended_by=row.ended_by,
+    )
+
+
+# CallbackTask fields stored under the same column name: all of them
+_TASK_FIELDS = tuple(field.name for field in dataclasses.fields(CallbackTask))
+
+
+def callback_task_values(task: CallbackTask) -> dict[str, Any]:
+    values = {name: getattr(task, name) for name in _TASK_FIELDS}
+    values["closed"] = not task.is_open
+    return values
+
+
+def callback_task_from_row(row: CallbackTaskRow) -> CallbackTask:
+    values = {name: getattr(row, name) for name in _TASK_FIELDS}
+    values["reason"] = cast(CallbackReason, row.reason)
+    values["status"] = cast(CallbackStatus, row.status)
+    return CallbackTask(**values)
+
+
+# PostgreSQL text cannot hold U+0000; an audit entry is kept whatever its text holds
+_NUL = "\x00"
+_NUL_STANDIN = "\ufffd"
+
+
+def _storable(text: str) -> str:
+    return text.replace(_NUL, _NUL_STANDIN)
+
+
+def check_audit_entry(entry: AuditEntry) -> None:
+    """Refuse, at once, an audit entry that could only end as a dead letter."""
+    if entry.at.tzinfo is None:
+        raise ValueError(f"audit entry {entry.entry_id!r}: naive time {entry.at!r}")
+    texts = [entry.entry_id, entry.actor, entry.action, entry.target, entry.source]
+    texts += [text for pair in entry.details.items() for text in pair]
+    if not all(isinstance(text, str) for text in texts):
+        raise ValueError(f"audit entry {entry.entry_id!r}: every field and detail must be text")
+
+
+def audit_values(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "entry_id": _storable(entry.entry_id),
+        "at": entry.at,
+        "actor": _storable(entry.actor),
+        "action": _storable(entry.action),
+        "target": _storable(entry.target),
+        "details": {_storable(key): _storable(value) for key, value in entry.details.items()},
+        "source": _storable(entry.source),
+    }
+
+
+def audit_from_row(row: AuditRow) -> AuditEntry:
+    return AuditEntry(
+        entry_id=row.entry_id,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        target=row.target,
+        details=dict(row.details),
+        source=row.source,
+    )

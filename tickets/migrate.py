@@ -2,14 +2,17 @@
 
 ``upgrade_to_head`` brings a database to the newest revision from inside a running
 event loop (the service calls it at start); on PostgreSQL an advisory lock lets
-several instances start at once. ``tickets/alembic.ini`` serves the ``alembic``
-command line for writing new revisions.
+several instances start at once. ``upgrade_to`` and ``downgrade_to`` go to a given
+revision. On SQLite every migration runs in one transaction with foreign keys off.
+``tickets/alembic.ini`` serves the ``alembic`` command line for writing new revisions.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,8 +21,9 @@ from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import URL, text
+from sqlalchemy import URL, event, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from tickets.db import create_engine
 from tickets.models import UtcDateTime
@@ -61,20 +65,68 @@ def _revision_of(connection: Connection) -> str | None:
 
 async def upgrade_to_head(url: str | URL) -> None:
     """Migrate the database to the newest revision (creates everything on an empty one)."""
+    await upgrade_to(url, "head")
+
+
+async def upgrade_to(url: str | URL, revision: str) -> None:
+    """Migrate the database up to ``revision``."""
+    await _migrate(url, partial(command.upgrade, revision=revision))
+
+
+async def downgrade_to(url: str | URL, revision: str) -> None:
+    """Migrate the database down to ``revision`` ("base": nothing left)."""
+    await _migrate(url, partial(command.downgrade, revision=revision))
+
+
+def migration_engine(url: str | URL) -> AsyncEngine:
+    """An engine for schema changes: on SQLite, foreign keys off and DDL inside transactions."""
     engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _prepare_sqlite_for_schema_changes)
+        event.listen(engine.sync_engine, "begin", _begin_on_sqlite)
+    return engine
+
+
+async def _migrate(url: str | URL, step: Callable[[Config], None]) -> None:
+    engine = migration_engine(url)
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        async with engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                await conn.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
-                )
-            await conn.run_sync(_upgrade)
+        async with engine.connect() as conn:
+            async with conn.begin():
+                if not sqlite:
+                    await conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+                    )
+                await conn.run_sync(lambda sync: step(alembic_config(sync)))
+            if sqlite:
+                await _check_foreign_keys(conn)
     finally:
         await engine.dispose()
 
 
-def _upgrade(connection: Connection) -> None:
-    command.upgrade(alembic_config(connection), "head")
+def _prepare_sqlite_for_schema_changes(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        # SQLite alters a table by copying it and dropping the old one; with foreign keys
+        # on, the drop deletes the rows that refer to it (ON DELETE CASCADE). The pragma
+        # is a no-op inside a transaction, so it comes before any.
+        cursor.execute("PRAGMA foreign_keys=OFF")
+    finally:
+        cursor.close()
+    # the driver opens transactions only before INSERT/UPDATE/DELETE, so DDL would commit
+    # as it goes; _begin_on_sqlite opens them instead, and a failed migration rolls back whole
+    dbapi_connection.isolation_level = None
+
+
+def _begin_on_sqlite(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+async def _check_foreign_keys(conn: AsyncConnection) -> None:
+    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+    await conn.commit()
+    if broken:
+        raise RuntimeError(f"rows refer to rows that are gone after migrating: {broken[:10]}")
 
 
 def model_modules() -> list[str]:

@@ -1,5 +1,6 @@
 """The core tables on the one declarative ``Base``: calls, their seat attempts, seats,
-seat state intervals and work orders (工单).
+seat state intervals, work orders (工单), agents and their sessions, callback tasks and
+the audit log.
 
 Every timestamp is an aware UTC datetime in Python and ``timestamptz`` on PostgreSQL;
 SQLite has no time zones, so ``UtcDateTime`` stores naive UTC there and hands back
@@ -12,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, get_args
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -26,10 +28,17 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from tickets.records import OUTCOMES, SeatStateName
+from tickets.records import (
+    OUTCOMES,
+    CallbackReason,
+    CallbackStatus,
+    Direction,
+    SeatStateName,
+)
 
 # Strings carry no length: caller names and channels come from outside, and a value
 # longer than a guess must never make a call unstorable.
@@ -88,7 +97,9 @@ class CallRow(Base):
         Index(None, "line", "queued_at"),
         Index(None, "seat", "queued_at"),
         Index(None, "caller_number", "queued_at"),
+        Index(None, "agent", "queued_at"),
         CheckConstraint(_one_of("outcome", OUTCOMES, nullable=True), name="outcome"),
+        CheckConstraint(_one_of("direction", get_args(Direction)), name="direction"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -113,6 +124,13 @@ class CallRow(Base):
     recording_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     recording_stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     survey_score: Mapped[int | None] = mapped_column(Integer)
+    # server defaults (here and below) fill the rows stored before these columns existed
+    agent: Mapped[str | None] = mapped_column(String)
+    skill: Mapped[str] = mapped_column(String, default="", server_default="")
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    direction: Mapped[str] = mapped_column(String, default="in", server_default="in")
+    callback_of: Mapped[str | None] = mapped_column(String)
     # seconds, stored so that reports need no date arithmetic in SQL
     wait_seconds: Mapped[float | None] = mapped_column(Float)
     talk_seconds: Mapped[float | None] = mapped_column(Float)
@@ -157,6 +175,8 @@ class SeatRow(Base):
     name: Mapped[str] = mapped_column(String)
     # comma-separated hotline numbers the seat answers, e.g. "12345,962121"
     lines: Mapped[str] = mapped_column(String, default="")
+    # comma-separated skills the seat's agents have, e.g. "方言,涉企"
+    skills: Mapped[str] = mapped_column(String, default="", server_default="")
     temporary: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -195,6 +215,7 @@ class WorkOrderRow(Base):
         Index(None, "server", "call_id"),
         Index(None, "created_at"),
         Index(None, "caller_number", "created_at"),
+        Index(None, "status", "created_at"),  # the open orders: every status but closed
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -204,6 +225,7 @@ class WorkOrderRow(Base):
     line: Mapped[str] = mapped_column(String)
     caller_number: Mapped[str] = mapped_column(String)
     seat: Mapped[str | None] = mapped_column(String)
+    agent: Mapped[str | None] = mapped_column(String)  # staff number of the accepting agent
     status: Mapped[str] = mapped_column(String, default="draft")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -212,3 +234,93 @@ class WorkOrderRow(Base):
     content: Mapped[str | None] = mapped_column(Text)
     urgency: Mapped[str | None] = mapped_column(String)
     confidential: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class AgentRow(Base):
+    """An agent (坐席员) by staff number; agents who left stay, inactive, for the reports."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AgentSessionRow(Base):
+    """An agent signed in to a seat; ``ended_at`` NULL while signed in."""
+
+    __tablename__ = "agent_sessions"
+    __table_args__ = (
+        UniqueConstraint("agent", "started_at"),
+        Index(None, "seat", "started_at"),
+        Index(None, "started_at"),
+        Index(None, "ended_at", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    agent: Mapped[str] = mapped_column(String)
+    seat: Mapped[str] = mapped_column(String)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_by: Mapped[str] = mapped_column(String, default="")
+
+
+class CallbackTaskRow(Base):
+    """A call to return (漏接回拨): the highest ``version`` of its CallbackTask snapshots."""
+
+    __tablename__ = "callback_tasks"
+    __table_args__ = (
+        UniqueConstraint("task_id"),
+        # open tasks due soonest: in all, per line, per agent
+        Index(None, "closed", "due_at"),
+        Index(None, "line", "closed", "due_at"),
+        Index(None, "agent", "closed", "due_at"),
+        Index(None, "caller_number", "created_at"),
+        CheckConstraint(_one_of("status", get_args(CallbackStatus)), name="status"),
+        CheckConstraint(_one_of("reason", get_args(CallbackReason)), name="reason"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(String)
+    server: Mapped[str] = mapped_column(String)
+    call_id: Mapped[str] = mapped_column(String)
+    line: Mapped[str] = mapped_column(String)
+    caller_number: Mapped[str] = mapped_column(String)
+    reason: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status: Mapped[str] = mapped_column(String)
+    # false while the task is pending or calling: stored so that one index walk gives
+    # the open tasks first, due soonest first
+    closed: Mapped[bool] = mapped_column(Boolean)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    agent: Mapped[str | None] = mapped_column(String)
+    seat: Mapped[str | None] = mapped_column(String)
+    result_call_id: Mapped[str | None] = mapped_column(String)
+    note: Mapped[str] = mapped_column(Text, default="")
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
+class AuditRow(Base):
+    """Who did what to whom, when, from where; rows are only ever inserted."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        UniqueConstraint("entry_id"),
+        Index(None, "at"),
+        Index(None, "actor", "at"),
+        Index(None, "target", "at"),
+        Index(None, "action", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(String)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String)
+    action: Mapped[str] = mapped_column(String)
+    target: Mapped[str] = mapped_column(String)
+    details: Mapped[dict[str, str]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String, default="")

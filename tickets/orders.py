@@ -1,4 +1,5 @@
-"""Work orders (工单): their public numbers and the first queries over the ``work_orders`` table.
+"""Work orders (工单): their public numbers and the first queries over the ``work_orders`` table,
+including the open orders by caller that first-contact routing (首接负责制) starts from.
 
 An order number is made from the call alone (line, day, a digest of server and call
 id), so the ACD can name the draft on answer without asking the database, and the
@@ -12,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tickets.models import WorkOrderRow
@@ -23,6 +24,8 @@ ORDER_NUMBER_ZONE = timezone(timedelta(hours=8), "CST")
 # 8 base32 characters (A-Z, 2-7: no 0/O or 1/I to misread) = 40 bits of digest; two
 # calls of one line and day share a number about once in 90,000 days at 5,000 calls a day.
 _DIGEST_CHARS = 8
+# 办结: the order is closed; every other status is a stage of an open order
+CLOSED = "closed"
 
 
 def make_order_number(line: str, created_at: datetime, server: str, call_id: str) -> str:
@@ -54,6 +57,7 @@ class WorkOrder:
     content: str | None = None
     urgency: str | None = None
     confidential: bool | None = None
+    agent: str | None = None
 
 
 def order_from_row(row: WorkOrderRow) -> WorkOrder:
@@ -73,6 +77,7 @@ def order_from_row(row: WorkOrderRow) -> WorkOrder:
         content=row.content,
         urgency=row.urgency,
         confidential=row.confidential,
+        agent=row.agent,
     )
 
 
@@ -113,3 +118,27 @@ async def orders_of_caller(
         .limit(limit)
     )
     return [order_from_row(row) for row in rows]
+
+
+def _not_closed() -> ColumnElement[bool]:
+    # "< or >" rather than "!=": two ranges of the status index skip the closed history,
+    # where "!=" would read every order (on both databases)
+    return or_(WorkOrderRow.status < CLOSED, WorkOrderRow.status > CLOSED)
+
+
+async def open_orders_by_caller(session: AsyncSession) -> dict[str, tuple[str | None, str]]:
+    """Caller number -> (agent, order number) of the caller's newest order not closed;
+    orders without a caller number ("") left out."""
+    rows = await session.execute(
+        select(
+            WorkOrderRow.created_at,
+            WorkOrderRow.id,
+            WorkOrderRow.caller_number,
+            WorkOrderRow.agent,
+            WorkOrderRow.number,
+        ).where(_not_closed(), WorkOrderRow.caller_number != "")
+    )
+    # sorted here, oldest first, so that a caller's newer order overwrites the older one:
+    # an ORDER BY would tempt SQLite's planner to walk the whole created_at index
+    oldest_first = sorted(rows, key=lambda row: (row.created_at, row.id))
+    return {row.caller_number: (row.agent, row.number) for row in oldest_first}

@@ -14,9 +14,18 @@ import itertools
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
-from tickets.records import CallRecord, SeatStateInterval, WorkOrderDraft
+from tickets.records import (
+    AgentSession,
+    AuditEntry,
+    CallbackTask,
+    CallRecord,
+    SeatStateInterval,
+    WorkOrderDraft,
+)
 
-Writable = CallRecord | SeatStateInterval | WorkOrderDraft
+Writable = (
+    CallRecord | SeatStateInterval | WorkOrderDraft | AgentSession | CallbackTask | AuditEntry
+)
 Key = tuple[Hashable, ...]
 
 
@@ -25,17 +34,27 @@ def key_of(item: Writable) -> Key:
         return ("call", item.server, item.call_id)
     if isinstance(item, SeatStateInterval):
         return ("seat_state", item.seat, item.started_at)
+    if isinstance(item, AgentSession):
+        return ("agent_session", item.agent, item.started_at)
+    if isinstance(item, CallbackTask):
+        return ("callback_task", item.task_id)
+    if isinstance(item, AuditEntry):
+        return ("audit", item.entry_id)
     return ("order", item.number)
 
 
 def supersedes(new: Writable, new_seq: int, old: Writable, old_seq: int) -> bool:
     """Whether ``new`` should replace ``old`` (same key) in the queue."""
-    if isinstance(new, CallRecord) and isinstance(old, CallRecord):
+    if isinstance(new, CallRecord | CallbackTask) and isinstance(old, CallRecord | CallbackTask):
         return new.version > old.version
-    if isinstance(new, SeatStateInterval) and isinstance(old, SeatStateInterval):
+    if isinstance(new, SeatStateInterval | AgentSession) and isinstance(
+        old, SeatStateInterval | AgentSession
+    ):
         new_closed, old_closed = new.ended_at is not None, old.ended_at is not None
         if new_closed != old_closed:
             return new_closed  # the closed interval wins
+    if isinstance(new, AuditEntry):
+        return False  # an audit entry is written once: the first of its id stays
     return new_seq > old_seq
 
 

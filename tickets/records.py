@@ -138,7 +138,8 @@ class WorkOrderDraft:
     caller_number: str
     created_at: datetime
     seat: str | None = None
-    agent: str | None = None  # the agent who accepted it (首接负责制: first offered their callers again)
+    # the agent who accepted it (首接负责制: first offered their callers again)
+    agent: str | None = None
     status: str = "draft"
 
     @property

@@ -1,4 +1,4 @@
-"""The seats table and the stored seat state intervals.
+"""The seats table (lines and skills) and the stored seat state intervals.
 
 A seat is named by its softphone endpoint (``PJSIP/<seat>``); seats are retired,
 never deleted, so old calls and reports keep naming them.
@@ -10,15 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Table, and_, or_, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tickets.mapping import seat_state_from_row
 from tickets.models import SeatRow, SeatStateRow
+from tickets.periods import overlapping
 from tickets.records import SeatStateInterval
 from tickets.store import upsert
 
-_END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 _SEATS: Table = SeatRow.__table__  # type: ignore[assignment]
 
 
@@ -30,17 +30,31 @@ class SeatInfo:
     temporary: bool
     created_at: datetime
     retired_at: datetime | None = None
+    skills: tuple[str, ...] = ()
 
 
 def _seat_from_row(row: SeatRow) -> SeatInfo:
     return SeatInfo(
         seat_id=row.id,
         name=row.name,
-        lines=tuple(line for line in row.lines.split(",") if line),
+        lines=_split(row.lines),
         temporary=row.temporary,
         created_at=row.created_at,
         retired_at=row.retired_at,
+        skills=_split(row.skills),
     )
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(value for value in text.split(",") if value)
+
+
+def _joined(what: str, values: Iterable[str]) -> str:
+    """Comma-separated values; a value holding a comma could never be read back whole."""
+    values = list(values)
+    if any("," in value for value in values):
+        raise ValueError(f"a seat's {what} cannot hold a comma: {values!r}")
+    return ",".join(values)
 
 
 async def upsert_seat(
@@ -50,21 +64,23 @@ async def upsert_seat(
     lines: Iterable[str],
     temporary: bool,
     *,
+    skills: Iterable[str] = (),
     at: datetime | None = None,
 ) -> None:
     """Create the seat or update it (a retired seat comes back); the caller commits."""
     values = {
         "id": seat_id,
         "name": name,
-        "lines": ",".join(lines),
+        "lines": _joined("lines", lines),
+        "skills": _joined("skills", skills),
         "temporary": temporary,
         "created_at": at or datetime.now(UTC),
         "retired_at": None,
     }
     stmt = upsert(session.get_bind().dialect.name, _SEATS).values(values)
+    changing = ("name", "lines", "skills", "temporary", "retired_at")
     stmt = stmt.on_conflict_do_update(
-        index_elements=["id"],
-        set_={key: stmt.excluded[key] for key in ("name", "lines", "temporary", "retired_at")},
+        index_elements=["id"], set_={key: stmt.excluded[key] for key in changing}
     )
     await session.execute(stmt)
 
@@ -88,20 +104,9 @@ async def seat_states_between(
     session: AsyncSession, start: datetime, end: datetime, *, seat: str | None = None
 ) -> list[SeatStateInterval]:
     """Intervals overlapping [start, end) (open ones included), by seat then start."""
-    # three index ranges: began inside the period, or began before it and ended after
-    # its start or not at all. The always-true upper bound on ended_at tells SQLite's
-    # planner (which has no statistics) to take the ended_at index, not every row
-    # that started before the period.
-    overlapping = or_(
-        and_(SeatStateRow.started_at >= start, SeatStateRow.started_at < end),
-        and_(
-            SeatStateRow.ended_at > start,
-            SeatStateRow.ended_at < _END_OF_TIME,
-            SeatStateRow.started_at < start,
-        ),
-        and_(SeatStateRow.ended_at.is_(None), SeatStateRow.started_at < start),
+    query = select(SeatStateRow).where(
+        overlapping(SeatStateRow.started_at, SeatStateRow.ended_at, start, end)
     )
-    query = select(SeatStateRow).where(overlapping)
     if seat is not None:
         query = query.where(SeatStateRow.seat == seat)
     intervals = [seat_state_from_row(row) for row in await session.scalars(query)]

@@ -1,9 +1,11 @@
 """The writer's overflow file: records that did not fit in memory, as fsync'd JSON lines.
 
-One line per record: ``{"seq": N, "kind": "call"|"seat_state"|"order", "record": {…}}``,
-datetimes as ``{"t": "<ISO 8601>"}``. The file is append-only while in use and read
-back from an offset; the methods of ``SpillFile`` block on disk I/O, so the writer
-calls them through ``asyncio.to_thread``, one at a time.
+One line per record: ``{"seq": N, "kind": "call"|"seat_state"|"order"|"agent_session"|
+"callback_task"|"audit", "record": {…}}``, datetimes as ``{"t": "<ISO 8601>"}``, an audit
+entry's details as ``[[key, value], …]`` (a details object could look like a datetime).
+The file is append-only while in use and read back from an offset; the methods of
+``SpillFile`` block on disk I/O, so the writer calls them through ``asyncio.to_thread``,
+one at a time.
 """
 
 from __future__ import annotations
@@ -18,14 +20,25 @@ from pathlib import Path
 from typing import Any
 
 from tickets.pending import Writable
-from tickets.records import CallRecord, SeatAttempt, SeatStateInterval, WorkOrderDraft
+from tickets.records import (
+    AgentSession,
+    AuditEntry,
+    CallbackTask,
+    CallRecord,
+    SeatAttempt,
+    SeatStateInterval,
+    WorkOrderDraft,
+)
 
 log = logging.getLogger(__name__)
 
-_KINDS: dict[str, type[CallRecord] | type[SeatStateInterval] | type[WorkOrderDraft]] = {
+_KINDS: dict[str, type[Writable]] = {
     "call": CallRecord,
     "seat_state": SeatStateInterval,
     "order": WorkOrderDraft,
+    "agent_session": AgentSession,
+    "callback_task": CallbackTask,
+    "audit": AuditEntry,
 }
 _KIND_OF = {cls: kind for kind, cls in _KINDS.items()}
 
@@ -47,6 +60,8 @@ def encode(item: Writable, seq: int) -> str:
     fields = {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
     if isinstance(item, CallRecord):
         fields["attempts"] = [dataclasses.asdict(attempt) for attempt in item.attempts]
+    elif isinstance(item, AuditEntry):
+        fields["details"] = list(item.details.items())
     line = {"seq": seq, "kind": _KIND_OF[type(item)], "record": fields}
     return json.dumps(line, default=_tag_datetimes, ensure_ascii=False) + "\n"
 
@@ -58,6 +73,8 @@ def decode(line: str) -> tuple[int, Writable]:
     cls = _KINDS[data["kind"]]
     if cls is CallRecord:
         fields["attempts"] = tuple(SeatAttempt(**attempt) for attempt in fields["attempts"])
+    elif cls is AuditEntry:
+        fields["details"] = {str(key): str(value) for key, value in fields["details"]}
     return int(data["seq"]), cls(**fields)
 
 

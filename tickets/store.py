@@ -6,7 +6,10 @@ late never overwrites a newer one:
 - calls: the higher ``version`` wins; the attempts of a call are replaced whenever
   its row is;
 - seat_states: a closed interval is never reopened;
-- work_orders: a draft is rewritten only while the order is still a draft.
+- work_orders: a draft is rewritten only while the order is still a draft;
+- agent_sessions: a closed session is never reopened;
+- callback_tasks: the higher ``version`` wins;
+- audit_log: an entry is inserted once and never changed.
 
 ``is_row_problem`` tells a write that failed because of its rows from one that failed
 because of the database.
@@ -15,7 +18,7 @@ because of the database.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Table, and_, delete, insert
@@ -23,19 +26,44 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tickets.mapping import attempt_values, call_values, order_values, seat_state_values
-from tickets.models import CallAttemptRow, CallRow, SeatStateRow, WorkOrderRow
-from tickets.records import CallRecord, SeatStateInterval, WorkOrderDraft
-
-Writable = CallRecord | SeatStateInterval | WorkOrderDraft
+from tickets.mapping import (
+    agent_session_values,
+    attempt_values,
+    audit_values,
+    call_values,
+    callback_task_values,
+    order_values,
+    seat_state_values,
+)
+from tickets.models import (
+    AgentSessionRow,
+    AuditRow,
+    CallAttemptRow,
+    CallbackTaskRow,
+    CallRow,
+    SeatStateRow,
+    WorkOrderRow,
+)
+from tickets.pending import Writable
+from tickets.records import (
+    AgentSession,
+    AuditEntry,
+    CallbackTask,
+    CallRecord,
+    SeatStateInterval,
+    WorkOrderDraft,
+)
 
 _CALLS: Table = CallRow.__table__  # type: ignore[assignment]
 _ATTEMPTS: Table = CallAttemptRow.__table__  # type: ignore[assignment]
 _SEAT_STATES: Table = SeatStateRow.__table__  # type: ignore[assignment]
 _ORDERS: Table = WorkOrderRow.__table__  # type: ignore[assignment]
+_AGENT_SESSIONS: Table = AgentSessionRow.__table__  # type: ignore[assignment]
+_CALLBACK_TASKS: Table = CallbackTaskRow.__table__  # type: ignore[assignment]
+_AUDIT: Table = AuditRow.__table__  # type: ignore[assignment]
 
 # the columns a newer draft may change; the rest belong to the order's life cycle
-_DRAFT_COLUMNS = ("line", "caller_number", "seat")
+_DRAFT_COLUMNS = ("line", "caller_number", "seat", "agent")
 
 
 def upsert(dialect_name: str, table: Table) -> postgresql.Insert | sqlite.Insert:
@@ -49,22 +77,14 @@ def upsert(dialect_name: str, table: Table) -> postgresql.Insert | sqlite.Insert
 
 async def write_batch(conn: AsyncConnection, items: Iterable[Writable]) -> None:
     """Store the items inside the caller's transaction; keys must be unique in one batch."""
-    calls: list[CallRecord] = []
-    states: list[SeatStateInterval] = []
-    orders: list[WorkOrderDraft] = []
+    by_kind: dict[type, list[Any]] = defaultdict(list)
     for item in items:
-        if isinstance(item, CallRecord):
-            calls.append(item)
-        elif isinstance(item, SeatStateInterval):
-            states.append(item)
-        else:
-            orders.append(item)
-    if calls:
-        await write_calls(conn, calls)
-    if states:
-        await write_seat_states(conn, states)
-    if orders:
-        await write_orders(conn, orders)
+        if type(item) not in _WRITERS:
+            raise TypeError(f"not a record the database keeps: {item!r}")
+        by_kind[type(item)].append(item)
+    for kind, write in _WRITERS.items():
+        if by_kind[kind]:
+            await write(conn, by_kind[kind])
 
 
 async def write_calls(conn: AsyncConnection, records: Sequence[CallRecord]) -> None:
@@ -127,6 +147,42 @@ async def write_orders(conn: AsyncConnection, drafts: Sequence[WorkOrderDraft]) 
         ),
     )
     await conn.execute(stmt, [order_values(draft) for draft in drafts])
+
+
+async def write_agent_sessions(conn: AsyncConnection, sessions: Sequence[AgentSession]) -> None:
+    stmt = upsert(conn.dialect.name, _AGENT_SESSIONS)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["agent", "started_at"],
+        set_={name: stmt.excluded[name] for name in ("seat", "ended_at", "ended_by")},
+        where=_AGENT_SESSIONS.c.ended_at.is_(None),
+    )
+    await conn.execute(stmt, [agent_session_values(session) for session in sessions])
+
+
+async def write_callback_tasks(conn: AsyncConnection, tasks: Sequence[CallbackTask]) -> None:
+    stmt = upsert(conn.dialect.name, _CALLBACK_TASKS)
+    values = [callback_task_values(task) for task in tasks]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["task_id"],
+        set_={name: stmt.excluded[name] for name in values[0] if name != "task_id"},
+        where=_CALLBACK_TASKS.c.version < stmt.excluded.version,
+    )
+    await conn.execute(stmt, values)
+
+
+async def write_audit(conn: AsyncConnection, entries: Sequence[AuditEntry]) -> None:
+    stmt = upsert(conn.dialect.name, _AUDIT).on_conflict_do_nothing(index_elements=["entry_id"])
+    await conn.execute(stmt, [audit_values(entry) for entry in entries])
+
+
+_WRITERS: dict[type, Callable[[AsyncConnection, Sequence[Any]], Awaitable[None]]] = {
+    CallRecord: write_calls,
+    SeatStateInterval: write_seat_states,
+    WorkOrderDraft: write_orders,
+    AgentSession: write_agent_sessions,
+    CallbackTask: write_callback_tasks,
+    AuditEntry: write_audit,
+}
 
 
 # SQLSTATE classes of errors caused by the values written: 22 data exception,

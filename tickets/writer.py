@@ -22,9 +22,17 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tickets.mapping import check_audit_entry
 from tickets.overflow import Overflow
 from tickets.pending import Entry, PendingQueue, Writable, key_of
-from tickets.records import CallRecord, SeatStateInterval, WorkOrderDraft
+from tickets.records import (
+    AgentSession,
+    AuditEntry,
+    CallbackTask,
+    CallRecord,
+    SeatStateInterval,
+    WorkOrderDraft,
+)
 from tickets.store import is_row_problem, write_batch
 
 log = logging.getLogger(__name__)
@@ -76,7 +84,8 @@ def _describe(error: BaseException) -> str:
 
 
 class WriteBehind:
-    """Stores call records, seat state intervals and draft orders behind the caller's back.
+    """Stores call records, seat state intervals, draft orders, agent sessions, callback
+    tasks and audit entries behind the caller's back.
 
     ``max_pending`` bounds the records kept in memory: past it they go to ``spill_path``.
     Without a spill path nothing is dropped either; the limit then only raises the alarm.
@@ -133,6 +142,20 @@ class WriteBehind:
 
     def submit_order(self, draft: WorkOrderDraft) -> None:
         self._submit(draft)
+
+    def submit_agent_session(self, session: AgentSession) -> None:
+        """Keyed by (agent, started_at): submit it open at sign-in and again, closed, at logout."""
+        self._submit(session)
+
+    def submit_callback_task(self, task: CallbackTask) -> None:
+        """The highest ``version`` of a task is stored."""
+        self._submit(task)
+
+    def submit_audit(self, entry: AuditEntry) -> None:
+        """Stored once by ``entry_id`` and never changed; ValueError for an entry the
+        database could not keep (a naive time, details that are not text)."""
+        check_audit_entry(entry)
+        self._submit(entry)
 
     def _submit(self, item: Writable) -> None:
         seq = self._last_seq = next(self._seq)

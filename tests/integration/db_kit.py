@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tickets.db import create_engine
 from tickets.migrate import upgrade_to_head
-from tickets.records import CallRecord, SeatAttempt
+from tickets.records import AgentSession, AuditEntry, CallbackTask, CallRecord, SeatAttempt
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -65,6 +65,54 @@ def call_version(call_id: str, version: int, *, queued: float = 0.0) -> CallReco
         answered_at=answered,
         seat="seat1" if answered else None,
     )
+
+
+def callback_task(
+    call_id: str,
+    *,
+    version: int = 1,
+    line: str = "12345",
+    caller: str = "13800000000",
+    due: float = 3_600.0,
+    **changes: object,
+) -> CallbackTask:
+    """The task of returning call ``call_id`` of pbx1, made at T0, due ``due`` seconds later."""
+    values: dict[str, object] = {"reason": "abandoned", "created_at": T0}
+    values.update(changes)
+    return CallbackTask(
+        task_id=f"pbx1/{call_id}",
+        server="pbx1",
+        call_id=call_id,
+        line=line,
+        caller_number=caller,
+        due_at=at(due),
+        version=version,
+        **values,  # type: ignore[arg-type]
+    )
+
+
+def agent_session(
+    agent: str, seat: str, started: float, ended: float | None = None, **changes: object
+) -> AgentSession:
+    return AgentSession(
+        agent=agent,
+        seat=seat,
+        started_at=at(started),
+        ended_at=None if ended is None else at(ended),
+        **changes,  # type: ignore[arg-type]
+    )
+
+
+def audit_entry(entry_id: str, seconds: float = 0.0, **changes: object) -> AuditEntry:
+    values: dict[str, object] = {
+        "actor": "supervisor1",
+        "action": "seat.force_pause",
+        "target": "seat:8001",
+        "details": {"reason": "培训"},
+        "source": "10.0.0.7",
+    }
+    values.update(changes)
+    return AuditEntry(entry_id=entry_id, at=at(seconds), **values)  # type: ignore[arg-type]
 
 
 @contextlib.asynccontextmanager

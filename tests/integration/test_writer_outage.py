@@ -14,11 +14,22 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from telephony.clock import ScaledClock
-from tests.integration.db_kit import TcpProxy, call_version, migrated_engine
+from tests.integration.db_kit import (
+    TcpProxy,
+    agent_session,
+    at,
+    audit_entry,
+    call_version,
+    callback_task,
+    migrated_engine,
+)
+from tickets.agents import agent_sessions_between
+from tickets.audit import list_audit
+from tickets.callbacks import list_callback_tasks
 from tickets.calls import list_calls
 from tickets.db import create_engine, session_factory
 from tickets.models import CallAttemptRow, CallRow
-from tickets.records import CallRecord
+from tickets.records import AgentSession, AuditEntry, CallbackTask, CallRecord
 from tickets.writer import WriteBehind
 
 pytestmark = pytest.mark.postgres
@@ -173,3 +184,64 @@ async def test_stopping_during_an_outage_keeps_everything_for_the_next_start(
         await restarted.stop()
         assert not spill.exists()
         await assert_every_call_once_at_its_highest_version(direct)
+
+
+def people_stream(seed: int = 3) -> list[AgentSession | CallbackTask | AuditEntry]:
+    """Sessions opened then closed, every version of every callback task (some late),
+    and audit entries, interleaved."""
+    rng = random.Random(seed)
+    stream: list[AgentSession | CallbackTask | AuditEntry] = []
+    for n in range(100):
+        stream.append(agent_session(f"{1000 + n}", f"seat{n}", n))
+        stream.append(audit_entry(f"e{n}", n, target=f"seat:seat{n}"))
+        for version in range(1, 6):
+            stream.append(callback_task(f"c{n}", version=version, attempts=version - 1))
+    rng.shuffle(stream)
+    for n in range(100):  # each session closes after it opened
+        stream.append(agent_session(f"{1000 + n}", f"seat{n}", n, n + 60, ended_by="agent"))
+    return stream
+
+
+def submit_people(
+    writer: WriteBehind, stream: Iterable[AgentSession | CallbackTask | AuditEntry]
+) -> None:
+    for record in stream:
+        if isinstance(record, AgentSession):
+            writer.submit_agent_session(record)
+        elif isinstance(record, CallbackTask):
+            writer.submit_callback_task(record)
+        else:
+            writer.submit_audit(record)
+
+
+async def test_an_outage_loses_no_audit_entry_session_or_callback_task(
+    proxy: TcpProxy, proxied_engine: AsyncEngine, postgres_url: str, tmp_path: Path
+) -> None:
+    spill = tmp_path / "unwritten.jsonl"
+    writer = WriteBehind(
+        proxied_engine, max_pending=30, batch_size=20, spill_path=spill, clock=ScaledClock(SPEED)
+    )
+    await writer.start()
+    stream = people_stream()
+    await proxy.cut()
+    submit_people(writer, stream[:400])
+    await until(lambda: not writer.health().db_ok and writer.health().spilled > 0)
+    await proxy.restore()
+    submit_people(writer, stream[400:])
+    await writer.flush()
+    health = writer.health()
+    assert (health.pending, health.spilled, health.dead_letters) == (0, 0, ())
+    await writer.stop()
+
+    async with migrated_engine(postgres_url) as direct, session_factory(direct)() as session:
+        entries, audited = await list_audit(session, limit=200)
+        tasks, tasks_total = await list_callback_tasks(session, limit=200)
+        sessions = await agent_sessions_between(session, at(0), at(1_000))
+    assert audited == 100
+    assert {entry.entry_id: entry for entry in entries} == {
+        f"e{n}": audit_entry(f"e{n}", n, target=f"seat:seat{n}") for n in range(100)
+    }
+    assert tasks_total == 100
+    assert {task.version for task in tasks} == {5}
+    assert len(sessions) == 100
+    assert all(found.ended_at is not None for found in sessions)

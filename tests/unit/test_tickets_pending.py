@@ -1,11 +1,19 @@
-"""The writer's queue: coalescing by key, oldest-first batches, and what counts as stored."""
+"""The writer's queue: coalescing by key (each kind of record its own way), oldest-first
+batches, and what counts as stored."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 from tickets.pending import Entry, PendingQueue, supersedes
-from tickets.records import CallRecord, SeatStateInterval, WorkOrderDraft
+from tickets.records import (
+    AgentSession,
+    AuditEntry,
+    CallbackTask,
+    CallRecord,
+    SeatStateInterval,
+    WorkOrderDraft,
+)
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -97,3 +105,56 @@ def test_an_older_snapshot_put_back_does_not_replace_a_newer_one() -> None:
     queue.offer(call("c1", 6), 2, now=0.0)  # a late, older snapshot
     queue.put_back(batch)
     assert called(queue.take(10)) == [("c1", 7)]
+
+
+def session(ended: bool) -> AgentSession:
+    return AgentSession("1001", "seat01", T0, T0 + timedelta(hours=1) if ended else None)
+
+
+def task(version: int) -> CallbackTask:
+    return CallbackTask(
+        "pbx1/c1", "pbx1", "c1", "12345", "138", "abandoned", T0, T0, version=version
+    )
+
+
+def entry(actor: str) -> AuditEntry:
+    return AuditEntry("e1", T0, actor, "call.listen", "call:pbx1/c1")
+
+
+def test_a_closed_session_wins_over_a_later_open_one() -> None:
+    assert supersedes(session(ended=True), 1, session(ended=False), 2)
+    assert not supersedes(session(ended=False), 2, session(ended=True), 1)
+
+
+def test_a_callback_task_keeps_its_highest_version_whatever_the_order() -> None:
+    queue = PendingQueue()
+    for seq, version in enumerate((2, 5, 3), start=1):
+        queue.offer(task(version), seq, now=0.0)
+    (found,) = queue.take(10)
+    assert found.item == task(5)
+
+
+def test_the_first_audit_entry_of_an_id_stays() -> None:
+    queue = PendingQueue()
+    queue.offer(entry("supervisor1"), 1, now=0.0)
+    queue.offer(entry("someone-else"), 2, now=0.0)
+    batch = queue.take(10)
+    assert [found.item for found in batch] == [entry("supervisor1")]
+    queue.offer(entry("late"), 3, now=1.0)
+    queue.put_back(batch)  # the write failed: the first entry still stands
+    assert [found.item for found in queue.take(10)] == [entry("supervisor1")]
+
+
+def test_records_of_different_kinds_never_share_a_key() -> None:
+    queue = PendingQueue()
+    records = [
+        call("c1", 1),
+        task(1),
+        session(ended=False),
+        entry("a"),
+        interval(False),
+        draft("s"),
+    ]
+    for seq, record in enumerate(records, start=1):
+        queue.offer(record, seq, now=0.0)
+    assert len(queue) == len(records)

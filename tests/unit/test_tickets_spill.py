@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from tickets.records import CallRecord, SeatAttempt, SeatStateInterval, WorkOrderDraft
+from tickets.records import (
+    AgentSession,
+    AuditEntry,
+    CallbackTask,
+    CallRecord,
+    SeatAttempt,
+    SeatStateInterval,
+    WorkOrderDraft,
+)
 from tickets.spill import decode, encode
 
 T0 = datetime(2026, 11, 23, 8, 0, 0, 123456, tzinfo=UTC)
@@ -37,6 +45,28 @@ def full_call() -> CallRecord:
     )
 
 
+def full_task() -> CallbackTask:
+    return CallbackTask(
+        task_id="pbx1/1732345678.42",
+        server="pbx1",
+        call_id="1732345678.42",
+        line="962121",
+        caller_number="13912345678",
+        reason="kept_place",
+        created_at=T0,
+        due_at=T0 + timedelta(hours=2),
+        status="reached",
+        attempts=2,
+        last_attempt_at=T0 + timedelta(minutes=30),
+        agent="1001",
+        seat="seat02",
+        result_call_id="1732347478.51",
+        note="已回拨",
+        closed_at=T0 + timedelta(minutes=31),
+        version=1_795_458_400_000_000,
+    )
+
+
 @pytest.mark.parametrize(
     "record",
     [
@@ -44,6 +74,23 @@ def full_call() -> CallRecord:
         SeatStateInterval("seat01", "paused", T0, T0 + timedelta(minutes=5), "午休", "1001"),
         SeatStateInterval("seat01", "ready", T0),
         WorkOrderDraft("12345-20261123-AAAA", "pbx1", "c1", "12345", "138", T0, None),
+        WorkOrderDraft("12345-20261123-BBBB", "pbx1", "c2", "12345", "138", T0, "seat01", "1001"),
+        AgentSession("1001", "seat01", T0),
+        AgentSession("1001", "seat01", T0, T0 + timedelta(hours=8), ended_by="supervisor1"),
+        full_task(),
+        AuditEntry("e1", T0, "supervisor1", "seat.force_pause", "seat:8001"),
+        AuditEntry(
+            "e2",
+            T0,
+            "qa-zhang",
+            "call.listen",
+            "call:pbx1/1732345678.42",
+            {"原因": "抽检\n", "range": "bytes=0-"},
+            "10.0.0.7",
+        ),
+        # details shaped like a stored time stay details, whatever their text
+        AuditEntry("e3", T0, "a", "b", "c", {"t": "2026-11-23T08:00:00+00:00"}),
+        AuditEntry("e4", T0, "a", "b", "c", {"t": "not a time"}),
     ],
 )
 def test_a_record_survives_a_spill_line(record: object) -> None:

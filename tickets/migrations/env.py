@@ -11,8 +11,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from tickets.db import create_engine
-from tickets.migrate import load_models, render_item
+from tickets.migrate import load_models, migration_engine, render_item
 from tickets.models import Base
 
 config = context.config
@@ -43,7 +42,7 @@ def command_line_url() -> str:
 
 
 async def run_on_own_engine(url: str) -> None:
-    engine = create_engine(url)
+    engine = migration_engine(url)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(run_migrations)
