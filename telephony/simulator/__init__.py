@@ -1,8 +1,9 @@
 """The simulated Asterisk: an AMI server that behaves like the captured Asterisk 22.
 
-It plays the deploy dialplan (or the lab's) with simulated callers on the
-trunk and simulated softphones on the seats; used by the end-to-end tests,
-``hotline demo`` and the benchmarks.
+It plays the deploy dialplan (or the lab's, with app_queue's Queue() and the
+queues of a queues.conf) with simulated callers on the trunk and simulated
+softphones on the seats; used by the end-to-end tests, ``hotline demo`` and
+the benchmarks.
 """
 
 from telephony.simulator.asterisk import LiveChannel, SimulatedAsterisk

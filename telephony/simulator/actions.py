@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from telephony.simulator import lists, originate, pbx
+from telephony.simulator import lists, originate, pbx, queue_manager
 from telephony.simulator.apps import MONITOR_DIR
 from telephony.simulator.catalogue import catalogue
 from telephony.simulator.channels import Channel
@@ -352,4 +352,5 @@ ACTIONS: dict[str, Action] = {
     "corestatus": core_status,
     "listcommands": list_commands,
     **lists.LIST_ACTIONS,
+    **queue_manager.QUEUE_ACTIONS,
 }

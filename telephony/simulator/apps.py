@@ -1,4 +1,4 @@
-"""Dialplan applications of the simulated Asterisk (all but Dial, which has its own module).
+"""Dialplan applications of the simulated Asterisk (Dial and Queue have their own modules).
 
 Each application gets the channel and its substituted argument string and
 returns what the dialplan loop does next. Newexten carries the application's
@@ -16,6 +16,7 @@ from telephony.simulator import legs
 from telephony.simulator.channels import UP, Channel
 from telephony.simulator.dialplan import Step, split_application
 from telephony.simulator.expressions import split_arguments
+from telephony.simulator.media import start_generator, stop_generator, wait_for_media
 from telephony.simulator.pbx import Outcome, expand, goto, pause
 
 if TYPE_CHECKING:
@@ -25,9 +26,6 @@ log = logging.getLogger(__name__)
 
 App = Callable[["Engine", Channel, str], Awaitable[Outcome]]
 
-# Answer() waits for media after answering: ~20 ms on a Local channel, ~500 ms on a
-# PJSIP channel whose far end sends no RTP (captures: routed_answered, pjsip_queue_sip_agent)
-ANSWER_SETTLE = {"Local": 0.02, "PJSIP": 0.5}
 PLAYBACK_SECONDS = {"hotline/survey-prompt": 3.0, "hotline/survey-thanks": 2.0}
 DEFAULT_PLAYBACK_SECONDS = 1.5
 MONITOR_DIR = "/var/spool/asterisk/monitor"
@@ -51,6 +49,8 @@ CANONICAL = {
         "StopMixMonitor",
         "UserEvent",
         "Read",
+        "Background",
+        "WaitExten",
         "Hangup",
         "Busy",
         "Congestion",
@@ -137,7 +137,7 @@ async def answer(engine: Engine, channel: Channel, data: str) -> Outcome:
     if channel.state == UP:
         return Outcome.NEXT
     answer_channel(engine, channel)
-    await pause(engine, channel, ANSWER_SETTLE.get(channel.tech, 0.0))
+    await wait_for_media(engine, channel)
     return Outcome.NEXT
 
 
@@ -145,6 +145,8 @@ def answer_channel(engine: Engine, channel: Channel) -> None:
     """The far end hears the answer: a Local ;1 dialer gets ANSWER, a phone a 200 OK."""
     engine.set_state(channel, UP)
     legs.indicate_to_dialer(engine, channel, "answer")
+    if channel.phone is not None:
+        channel.phone.answered(engine, channel)
 
 
 async def ringing(engine: Engine, channel: Channel, data: str) -> Outcome:
@@ -191,6 +193,7 @@ async def music_on_hold(engine: Engine, channel: Channel, data: str) -> Outcome:
 
 def start_moh(engine: Engine, channel: Channel, moh_class: str) -> None:
     channel.moh_class = moh_class
+    start_generator(engine, channel)
     engine.channel_event("MusicOnHoldStart", "call", channel, [("Class", moh_class)])
     channel.audio_changed()
 
@@ -199,6 +202,7 @@ def stop_moh(engine: Engine, channel: Channel) -> None:
     if channel.moh_class is None or channel.gone:
         return
     channel.moh_class = None
+    stop_generator(channel)
     engine.channel_event("MusicOnHoldStop", "call", channel)
     channel.audio_changed()
 
@@ -233,37 +237,6 @@ async def user_event(engine: Engine, channel: Channel, data: str) -> Outcome:
     return Outcome.NEXT
 
 
-async def read(engine: Engine, channel: Channel, data: str) -> Outcome:
-    args = split_arguments(data) + [""] * 6
-    variable, maxdigits = args[0].strip(), args[2].strip()
-    attempts = max(1, int(_seconds(args[4], 1)))
-    timeout = _seconds(args[5], 0.0) or 5.0
-    if channel.state != UP:
-        answer_channel(engine, channel)
-    key, delay = channel.phone.read_digits(channel) if channel.phone is not None else (None, 0.0)
-    digits, status = "", "TIMEOUT"
-    if key is not None and delay < timeout:
-        if await pause(engine, channel, delay):
-            digits, status = key[: int(maxdigits)] if maxdigits.isdigit() else key, "OK"
-            send_dtmf(engine, channel, digits)
-    elif not await pause(engine, channel, timeout * attempts):
-        status = "HANGUP"
-    if channel.hung_up:
-        status = "HANGUP"
-    engine.set_var(channel, variable, digits)
-    engine.set_var(channel, "READSTATUS", status)
-    return Outcome.NEXT
-
-
-def send_dtmf(engine: Engine, channel: Channel, digits: str) -> None:
-    for digit in digits:
-        received = [("Digit", digit), ("Direction", "Received")]
-        engine.channel_event("DTMFBegin", "dtmf", channel, received)
-        engine.channel_event(
-            "DTMFEnd", "dtmf", channel, [*received[:1], ("DurationMs", "120"), received[1]]
-        )
-
-
 async def hangup(engine: Engine, channel: Channel, data: str) -> Outcome:
     cause = int(data) if data.strip().isdigit() else 16
     engine.soft_hangup(channel, cause)
@@ -292,13 +265,44 @@ async def echo(engine: Engine, channel: Channel, data: str) -> Outcome:
 
 
 async def play_tones(engine: Engine, channel: Channel, data: str) -> Outcome:
-    return Outcome.NEXT  # the tones play in the background
+    """The tones play in the background (a generator on the channel)."""
+    start_generator(engine, channel)
+    return Outcome.NEXT
+
+
+async def stop_play_tones(engine: Engine, channel: Channel, data: str) -> Outcome:
+    stop_generator(channel)
+    return Outcome.NEXT
 
 
 async def dial(engine: Engine, channel: Channel, data: str) -> Outcome:
     from telephony.simulator.dial import dial_app
 
     return await dial_app(engine, channel, data)
+
+
+async def queue(engine: Engine, channel: Channel, data: str) -> Outcome:
+    from telephony.simulator.queue_app import queue_app
+
+    return await queue_app(engine, channel, data)
+
+
+async def read(engine: Engine, channel: Channel, data: str) -> Outcome:
+    from telephony.simulator.prompts import read_app
+
+    return await read_app(engine, channel, data)
+
+
+async def background(engine: Engine, channel: Channel, data: str) -> Outcome:
+    from telephony.simulator.prompts import background_app
+
+    return await background_app(engine, channel, data)
+
+
+async def wait_exten(engine: Engine, channel: Channel, data: str) -> Outcome:
+    from telephony.simulator.prompts import wait_exten_app
+
+    return await wait_exten_app(engine, channel, data)
 
 
 APPS: dict[str, App] = {
@@ -312,7 +316,7 @@ APPS: dict[str, App] = {
     "progress": progress,
     "wait": wait,
     "playtones": play_tones,
-    "stopplaytones": play_tones,
+    "stopplaytones": stop_play_tones,
     "playback": playback,
     "musiconhold": music_on_hold,
     "mixmonitor": mix_monitor,
@@ -324,4 +328,7 @@ APPS: dict[str, App] = {
     "congestion": congestion,
     "echo": echo,
     "dial": dial,
+    "queue": queue,
+    "background": background,
+    "waitexten": wait_exten,
 }

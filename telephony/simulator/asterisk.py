@@ -151,21 +151,24 @@ class SimulatedAsterisk:
         script: CallerScript = DEFAULT_CALLER,
     ) -> str:
         """A caller on the trunk dials ``line``; returns the Uniqueid of the inbound channel
-        (``PJSIP/<trunk>-xxxxxxxx`` entering ``from-trunk``/<line>), which is the call."""
+        (``PJSIP/<trunk>-xxxxxxxx`` entering the trunk's context, ``from-trunk``/<line>),
+        which is the call."""
         engine = self.engine
+        context = self.config.trunk_context
         channel = engine.new_channel(
             "PJSIP",
             self.config.trunk,
             state=RING,
-            context="from-trunk",
+            context=context,
             exten=line,
             caller=(caller_number, caller_name),
         )
         channel.sip_call_id = str(uuid.uuid4())
+        channel.dialed = line
         phone = CallerPhone(script)
         channel.phone = phone
         engine.set_var(channel, "SIPDOMAIN", self.config.host)
-        pbx.start(engine, channel, "from-trunk", line, 1)
+        pbx.start(engine, channel, context, line, 1)
         phone.start(engine, channel)
         return channel.uniqueid
 

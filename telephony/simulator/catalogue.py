@@ -26,6 +26,9 @@ SORTED = sorted(
         "DeviceStateList",
         "QueueStatus",
         "QueueSummary",
+        "QueueAdd",
+        "QueueRemove",
+        "QueuePause",
     ),
 )
 SYNOPSIS = {
@@ -52,6 +55,9 @@ SYNOPSIS = {
     "DeviceStateList": "List the current known device states",
     "QueueStatus": "Show queue status",
     "QueueSummary": "Show queue summary",
+    "QueueAdd": "Add interface to queue",
+    "QueueRemove": "Remove interface from queue",
+    "QueuePause": "Makes a queue member temporarily unavailable",
 }
 PRIVILEGE = {
     "Login": "<none>",
@@ -76,6 +82,9 @@ PRIVILEGE = {
     "DeviceStateList": "call,reporting,all",
     "QueueStatus": "<none>",
     "QueueSummary": "<none>",
+    "QueueAdd": "agent,all",
+    "QueueRemove": "agent,all",
+    "QueuePause": "agent,all",
 }
 
 

@@ -150,10 +150,17 @@ class Channel:
     controls: list[str] = field(default_factory=list)  # indications for its owner: ringing, answer…
     phone: Phone | None = None  # the simulated device behind a PJSIP channel
     moh_class: str | None = None
+    generator_started: float | None = None  # clock monotonic: hold music or tones it plays
+    dialer: Channel | None = None  # the caller whose Dial or Queue rings this channel
+    digits: str = ""  # keys the far end pressed that no application has read yet
     detached: bool = False  # a dialled channel a Redirect took away from its dialer
     sip_call_id: str = ""  # PJSIP only: its SIP Call-ID (BRIDGEPVTCALLID of its peer)
+    dialed: str = ""  # an inbound call: the number it dialled (its first exten)
     rtp_stats_sent: bool = False  # PJSIP only: the RTPAUDIOQOS variables are set
     audio_listeners: list[Callable[[Channel], None]] = field(default_factory=list)
+    # header values Asterisk still publishes in place of the live ones: fields an
+    # application changed without publishing a new snapshot yet (app_queue's member)
+    shown: dict[str, str] = field(default_factory=dict)
 
     @property
     def device(self) -> str:
@@ -164,7 +171,9 @@ class Channel:
     def hung_up(self) -> bool:
         return self.hangup_queued or self.soft_hungup or self.gone
 
-    def headers(self, prefix: str = "") -> Headers:
+    def headers(self, prefix: str = "", live: bool = False) -> Headers:
+        """The channel block of an event; ``live``: the values as they are now, even
+        those not published yet (a freshly made snapshot, as app_queue's own events)."""
         values = (
             self.name,
             str(self.state),
@@ -181,7 +190,11 @@ class Channel:
             self.uniqueid,
             self.linkedid,
         )
-        return [(prefix + name, value) for name, value in zip(CHANNEL_FIELDS, values, strict=True)]
+        shown = {} if live else self.shown
+        return [
+            (prefix + name, shown.get(name, value))
+            for name, value in zip(CHANNEL_FIELDS, values, strict=True)
+        ]
 
     def audio_changed(self) -> None:
         for listener in list(self.audio_listeners):

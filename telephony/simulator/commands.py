@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from telephony.simulator.channels import STATE_DESC
 from telephony.simulator.dialplan import Context
+from telephony.simulator.queue_manager import show_lines
 
 if TYPE_CHECKING:
     from telephony.simulator.asterisk import SimulatedAsterisk
@@ -130,9 +131,9 @@ def _queues(sim: SimulatedAsterisk, wanted: str | None) -> list[str]:
     queues = sim.engine.queues.queues
     if wanted is not None and wanted not in queues:
         return [f"No such queue: {wanted}."]
-    now = sim.clock.time()
+    now = int(sim.clock.time())
     lines: list[str] = []
     for queue in queues.values():
         if wanted is None or queue.name == wanted:
-            lines += queue.show(now)
+            lines += show_lines(queue, now)
     return lines or ["No queues."]

@@ -30,9 +30,21 @@ class SimulatorConfig:
     # overrides the dialplan globals HOTLINE_RECDIR (deploy) and RECDIR (lab)
     recordings_dir: Path | None = None
     seats: tuple[str, ...] = ()  # PJSIP endpoints of the seats' softphones, e.g. ("8001", "8002")
+    seat_context: str = "hotline-seats"  # pjsip.conf context of the seat endpoints
+    # pjsip.conf device_state_busy_at of the seats: BUSY from this many calls up (0: never)
+    seat_busy_at: int = 1
     trunk: str = "trunk"  # PJSIP endpoint of the carrier trunk (inbound callers)
+    trunk_context: str = "from-trunk"  # where the trunk's inbound calls enter the dialplan
+    # False: the trunk is matched by its IP and has no contact, so without a call
+    # its device state is UNAVAILABLE (the lab's sipcaller)
+    trunk_registered: bool = True
     write_recordings: bool = True  # write real WAV files for MixMonitor
     event_timestamps: bool = False  # manager.conf timestampevents (adds a Timestamp: header)
+    # seconds of CPU Asterisk spends on each dialplan step before running it (0: none);
+    # the captures' machine took about 0.1 ms, which decides races between calls
+    step_seconds: float = 0.0
+    # seconds an Originate's thread takes before it requests the channel (0: none)
+    originate_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,12 @@ class CallerScript:
     # hotline-survey; True: the caller hangs up (no survey)
     hangs_up_first: bool = False
     survey_key: str | None = "1"  # DTMF pressed in hotline-survey (None: presses nothing)
+    menu_key: str | None = None  # DTMF pressed at the line's menu (None: waits it out)
+    # presses 9 on hold this many seconds after calling, to be called back in turn (None: never)
+    keep_place_after: float | None = None
+    # a test phone (sipp) that hangs up this many seconds after Asterisk answered it,
+    # whatever happens meanwhile (None: patience and talk_seconds decide)
+    hangs_up_after_answer: float | None = None
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 
 A channel state change or hangup asks for its device's state to be computed
 again; like Asterisk's taskprocessor, the computation runs a little later
-(after the running task yields), from the live channels at that moment. Each
-request publishes one event, even when the state did not change (two
-``Local/caller@callers INUSE`` in a row are in the captures); the cached
-``Queue:`` devices are published only when they change.
+(after the running task yields), from the live channels at that moment.
+chan_local marks its channels AST_FLAG_DISABLE_DEVSTATE_CACHE, so each request
+for a Local device publishes one event, even when the state did not change
+(two ``Local/caller@callers INUSE`` in a row are in the captures); cachable
+devices (PJSIP endpoints, app_queue's ``Queue:`` devices) are published only
+when they change. app_queue hears every published state of its members.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class DeviceStates:
         self.engine = engine
         self.cache: dict[str, str] = {}
         self.providers: dict[str, StateProvider] = {"Local": self._local_state}
+        self.cached_techs: set[str] = set()  # technologies whose states are cachable
         self._pending: list[str] = []
         self._scheduled = False
 
@@ -66,6 +69,9 @@ class DeviceStates:
         pending, self._pending = self._pending, []
         for device in pending:
             state = self.state_of(device)
+            cachable = device.partition("/")[0] in self.cached_techs
+            if cachable and self.cache.get(device) == state:
+                continue
             self.cache[device] = state
             self._emit(device, state)
             self.engine.queues.device_changed(device, state, self)

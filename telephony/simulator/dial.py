@@ -5,8 +5,8 @@ variables, the outgoing channel's Newchannel/DIALEDPEERNUMBER/Newexten AppDial,
 DialBegin, ``m`` hold music, RINGTIME + DialState RINGING, DIALSTATUS, DialEnd,
 a basic bridge with BRIDGEPEER, and after it ANSWEREDTIME/DIALEDTIME. Option
 ``g`` lets the caller go on in the dialplan when the called side hangs up.
-The pieces (``start_leg``, ``wait_for_answer``, ``connect``) are what an
-app_queue would reuse to ring members.
+app_queue (``queue_ring``, ``queue_bridge``) reuses ``dial_event`` and
+``tear_down``.
 """
 
 from __future__ import annotations
@@ -151,6 +151,7 @@ def start_leg(engine: Engine, caller: Channel, text: str) -> Leg | None:
     peer = legs.request(engine, target, caller.linkedid)
     if peer is None:
         return None
+    peer.dialer = caller
     peer.waker = caller.waker  # the dialing thread reads the outgoing channel
     engine.set_var(peer, "DIALEDPEERNUMBER", target.dialstring)
     peer.caller_num, peer.caller_name = caller.exten, caller.connected_name or caller.caller_name
@@ -285,7 +286,7 @@ async def connect(engine: Engine, caller: Channel, leg: Leg, options: DialOption
     while not (caller.hung_up or caller.async_goto or peer.hung_up or peer.gone or peer.detached):
         await caller.waker.sleep(None)
     caller_left = caller.hung_up or caller.async_goto is not None
-    _tear_down(engine, caller, peer, bridge, caller_left)
+    tear_down(engine, caller, peer, bridge, caller_left)
     if caller_left or options.go_on:
         return Outcome.NEXT
     if not caller.hangupcause:
@@ -293,9 +294,16 @@ async def connect(engine: Engine, caller: Channel, leg: Leg, options: DialOption
     return Outcome.HANGUP
 
 
-def _tear_down(
-    engine: Engine, caller: Channel, peer: Channel, bridge: Bridge, caller_left: bool
+def tear_down(
+    engine: Engine,
+    caller: Channel,
+    peer: Channel,
+    bridge: Bridge,
+    caller_left: bool,
+    dial_status: bool = True,
 ) -> None:
+    """End a two-party call: BRIDGEPEER cleared, both leave, the bridge goes, the called
+    channel hangs up; the caller gets ANSWEREDTIME/DIALEDTIME (and Dial's DIALSTATUS)."""
     order = [caller, peer] if caller_left else [peer, caller]
     clear_peers(engine, order)
     for channel in order:
@@ -313,6 +321,7 @@ def _tear_down(
         engine.set_var(caller, "ANSWEREDTIME_MS", str(round((now - answered) * 1000)))
         engine.set_var(caller, "DIALEDTIME", str(int(now - caller.created_at)))
         engine.set_var(caller, "DIALEDTIME_MS", str(round((now - caller.created_at) * 1000)))
-        engine.set_var(caller, "DIALSTATUS", "ANSWER")
+        if dial_status:
+            engine.set_var(caller, "DIALSTATUS", "ANSWER")
     if hang_up_peer:
         engine.destroy(peer)

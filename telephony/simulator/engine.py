@@ -33,6 +33,7 @@ from telephony.simulator.dialplan import Dialplan
 from telephony.simulator.events import EventBus
 from telephony.simulator.legs import send_rtp_stats
 from telephony.simulator.phones import Endpoints
+from telephony.simulator.queueconf import load_queues
 from telephony.simulator.queues import QueueSet
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ class Engine:
         self.names = ChannelNames()
         self.channels = ChannelTable()
         self.globals: dict[str, str] = {}
-        self.queues = QueueSet.load(config.queues, clock.time()) if config.queues else QueueSet()
+        self.queues = load_queues(config.queues, clock.time()) if config.queues else QueueSet()
         self.devstate = DeviceStates(self)
         self.endpoints = Endpoints(self)
         self.recorder = Recorder(clock, config.write_recordings)
@@ -77,9 +78,7 @@ class Engine:
         self.names = ChannelNames()
         self.devstate.reset()
         config = self.config
-        self.queues = (
-            QueueSet.load(config.queues, self.clock.time()) if config.queues else QueueSet()
-        )
+        self.queues = load_queues(config.queues, self.clock.time()) if config.queues else QueueSet()
         self.started_at = self.reloaded_at = self.clock.time()
         self.processed_calls = 0
         self.reset_globals()

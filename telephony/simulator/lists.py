@@ -4,7 +4,7 @@ then ``...Complete`` with ``EventList: Complete`` and ``ListItems: N``.
 Where the ActionID sits in an item, and which items have a ``Privilege`` header,
 is as in the captures: CoreShowChannel/ListDialplan/DeviceStateChange items
 have it second and no Privilege; Status items have ``Privilege: Call`` and it
-last; QueueStatus and QueueSummary items have it last.
+last. app_queue's lists are in ``queue_manager``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from telephony.wire import AmiMessage, encode_headers
 if TYPE_CHECKING:
     from telephony.simulator.asterisk import SimulatedAsterisk
     from telephony.simulator.engine import Engine
+
+
+CHANNEL_BUCKETS = 1567
 
 
 def active_calls(engine: Engine) -> int:
@@ -53,18 +56,19 @@ def _duration(seconds: float) -> str:
 
 
 def _listed_channels(engine: Engine) -> list[Channel]:
-    """Channel container order: a Local pair's ;2 half comes before its ;1 half."""
-    ordered: list[Channel] = []
-    for channel in engine.channels.all():
-        if (
-            channel.local_leg == 1
-            and channel.other_half is not None
-            and not channel.other_half.gone
-        ):
-            ordered.append(channel.other_half)
-        if channel not in ordered:
-            ordered.append(channel)
-    return ordered
+    """Asterisk's channel container order: hash buckets by name (the captures' lists
+    of agent_pause and reconnect follow it), creation order within a bucket."""
+    channels = engine.channels.all()
+    return sorted(channels, key=lambda channel: channel_bucket(channel.name))
+
+
+def channel_bucket(name: str) -> int:
+    """ast_str_case_hash (djb2 with xor, on the lower-cased name, as an unsigned
+    32-bit number) modulo AST_NUM_CHANNEL_BUCKETS (1567)."""
+    value = 5381
+    for byte in name.lower().encode():
+        value = (value * 33 ^ byte) & 0xFFFFFFFF
+    return value % CHANNEL_BUCKETS
 
 
 async def core_show_channels(
@@ -197,40 +201,6 @@ async def device_state_list(
     return listing(message, "Device State Changes will follow", items, "DeviceStateListComplete")
 
 
-async def queue_status(
-    sim: SimulatedAsterisk, session: Session, message: AmiMessage
-) -> ActionResult:
-    wanted = (message.get("Queue") or "").strip()
-    items: list[bytes] = []
-    for queue in sim.engine.queues.queues.values():
-        if wanted and queue.name != wanted:
-            continue
-        items.append(
-            encode_headers(
-                [("Event", "QueueParams"), *queue.params_headers(), *_action_id(message)]
-            )
-        )
-        for member in queue.members:
-            items.append(
-                encode_headers(
-                    [("Event", "QueueMember"), *member.list_headers(), *_action_id(message)]
-                )
-            )
-    return listing(message, "Queue status will follow", items, "QueueStatusComplete")
-
-
-async def queue_summary(
-    sim: SimulatedAsterisk, session: Session, message: AmiMessage
-) -> ActionResult:
-    wanted = (message.get("Queue") or "").strip()
-    items = [
-        encode_headers([("Event", "QueueSummary"), *queue.summary_headers(), *_action_id(message)])
-        for queue in sim.engine.queues.queues.values()
-        if not wanted or queue.name == wanted
-    ]
-    return listing(message, "Queue summary will follow", items, "QueueSummaryComplete")
-
-
 LIST_ACTIONS: dict[
     str, Callable[[SimulatedAsterisk, Session, AmiMessage], Awaitable[ActionResult]]
 ] = {
@@ -238,6 +208,4 @@ LIST_ACTIONS: dict[
     "status": status,
     "showdialplan": show_dialplan,
     "devicestatelist": device_state_list,
-    "queuestatus": queue_status,
-    "queuesummary": queue_summary,
 }

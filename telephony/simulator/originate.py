@@ -121,6 +121,8 @@ def parse_request(engine: Engine, message: AmiMessage) -> OriginateRequest | str
 
 async def originate(engine: Engine, request: OriginateRequest, announce: bool) -> str:
     """Dial the channel; on answer start its dialplan (or application). Returns the DialStatus."""
+    if engine.config.originate_seconds:
+        await engine.clock.sleep(engine.config.originate_seconds)
     target = legs.parse_target(request.channel)
     peer = legs.request(engine, target, None) if target is not None else None
     if target is None or peer is None:

@@ -101,6 +101,10 @@ async def run(engine: Engine, channel: Channel) -> None:
             step = engine.dialplan.step(channel.context, channel.exten, channel.priority)
             if step is None:
                 break
+            if engine.config.step_seconds:
+                await engine.clock.sleep(engine.config.step_seconds)
+                if channel.hung_up or channel.async_goto is not None:
+                    continue
             outcome = await execute(engine, channel, step)
             if outcome is Outcome.HANGUP or channel.hung_up:
                 break  # an application ended by a hangup leaves the priority where it was

@@ -1,8 +1,9 @@
 """The simulated people behind PJSIP endpoints: seat softphones, callers, called citizens.
 
 A seat's softphone rings, answers after its delay or never, or refuses (486
-busy, 480 unavailable). A caller on the trunk waits with some patience, talks,
-then either hangs up or lets the seat end the call and presses a survey key.
+busy, 480 unavailable). A caller on the trunk may choose at the menu, waits
+with some patience (or presses 9 on hold to be called back), talks, then either
+hangs up or lets the seat end the call and presses a survey key.
 A citizen called back over the trunk answers after a few seconds. Phones act
 only through control frames and SIP-like hangups, never on events directly.
 """
@@ -14,25 +15,29 @@ from typing import TYPE_CHECKING, Protocol
 
 from telephony.clock import Timer
 from telephony.simulator import legs
-from telephony.simulator.channels import UP, Channel
+from telephony.simulator.channels import DOWN, Channel
+from telephony.simulator.channels import RINGING as RINGING_STATE
 from telephony.simulator.config import CallerScript, SeatBehaviour
 from telephony.simulator.devstate import BUSY, INUSE, NOT_INUSE, RINGING, UNAVAILABLE
 
 if TYPE_CHECKING:
     from telephony.simulator.engine import Engine
 
-SEAT_CONTEXT = "hotline-seats"
-TRUNK_CONTEXT = "from-trunk"
 CALLEE_ANSWER_DELAY = 3.0  # seconds a called-back citizen lets the phone ring
 SURVEY_KEY_DELAY = 2.0  # seconds into the survey prompt before the caller presses a key
+MENU_PROMPT = "hotline/menu"  # the deploy dialplan's line menu (hotline/menu-<line>)
+MENU_KEY_DELAY = 1.0  # seconds into the menu prompt before a caller who chooses presses
+KEEP_PLACE_KEY = "9"  # on hold: hang up and be called back in turn
 
 
 class Phone(Protocol):
     def incoming(self, engine: Engine, channel: Channel) -> None: ...
 
+    def answered(self, engine: Engine, channel: Channel) -> None: ...
+
     def bridged(self, engine: Engine, channel: Channel) -> None: ...
 
-    def read_digits(self, channel: Channel) -> tuple[str | None, float]: ...
+    def read_digits(self, channel: Channel, prompt: str) -> tuple[str | None, float]: ...
 
     def gone(self, channel: Channel) -> None: ...
 
@@ -75,10 +80,13 @@ class SeatPhone:
                 clock.call_later(delay, lambda: legs.indicate(engine, channel, "answer"))
             )
 
+    def answered(self, engine: Engine, channel: Channel) -> None:
+        return None
+
     def bridged(self, engine: Engine, channel: Channel) -> None:
         return None
 
-    def read_digits(self, channel: Channel) -> tuple[str | None, float]:
+    def read_digits(self, channel: Channel, prompt: str) -> tuple[str | None, float]:
         return None, 0.0
 
     def gone(self, channel: Channel) -> None:
@@ -90,28 +98,44 @@ class CallerPhone:
 
     def __init__(self, script: CallerScript) -> None:
         self.script = script
-        self.answered = False
+        self.talking = False  # a seat answered
         self._timers = _Timers()
 
     def start(self, engine: Engine, channel: Channel) -> None:
-        if self.script.patience is not None:
+        clock, script = engine.clock, self.script
+        if script.patience is not None:
+            give_up = clock.call_later(script.patience, lambda: self._give_up(engine, channel))
+            self._timers.add(give_up)
+        if script.keep_place_after is not None:
             self._timers.add(
-                engine.clock.call_later(
-                    self.script.patience, lambda: self._give_up(engine, channel)
-                )
+                clock.call_later(script.keep_place_after, lambda: self._keep_place(engine, channel))
             )
 
+    def _keep_place(self, engine: Engine, channel: Channel) -> None:
+        from telephony.simulator.prompts import press
+
+        if not self.talking:
+            press(engine, channel, KEEP_PLACE_KEY)
+
     def _give_up(self, engine: Engine, channel: Channel) -> None:
-        if not self.answered:
+        if not self.talking:
             legs.remote_hangup(engine, channel)
 
     def incoming(self, engine: Engine, channel: Channel) -> None:
         return None
 
+    def answered(self, engine: Engine, channel: Channel) -> None:
+        """Asterisk answered (200 OK): a test phone starts its countdown to BYE."""
+        after = self.script.hangs_up_after_answer
+        if after is not None:
+            self._timers.add(
+                engine.clock.call_later(after, lambda: legs.remote_hangup(engine, channel))
+            )
+
     def bridged(self, engine: Engine, channel: Channel) -> None:
-        if self.answered:
+        if self.talking or self.script.hangs_up_after_answer is not None:
             return
-        self.answered = True
+        self.talking = True
         self._timers.cancel()
         self._timers.add(
             engine.clock.call_later(
@@ -127,7 +151,9 @@ class CallerPhone:
         if peer is not None:
             end_by_far_end(engine, peer)
 
-    def read_digits(self, channel: Channel) -> tuple[str | None, float]:
+    def read_digits(self, channel: Channel, prompt: str) -> tuple[str | None, float]:
+        if prompt.startswith(MENU_PROMPT):
+            return self.script.menu_key, MENU_KEY_DELAY
         return self.script.survey_key, SURVEY_KEY_DELAY
 
     def gone(self, channel: Channel) -> None:
@@ -148,6 +174,9 @@ class CalleePhone:
             clock.call_later(CALLEE_ANSWER_DELAY, lambda: legs.indicate(engine, channel, "answer"))
         )
 
+    def answered(self, engine: Engine, channel: Channel) -> None:
+        return None
+
     def bridged(self, engine: Engine, channel: Channel) -> None:
         self._timers.cancel()
         self._timers.add(
@@ -160,7 +189,7 @@ class CalleePhone:
         elif (peer := channel.bridge.peer_of(channel)) is not None:
             end_by_far_end(engine, peer)
 
-    def read_digits(self, channel: Channel) -> tuple[str | None, float]:
+    def read_digits(self, channel: Channel, prompt: str) -> tuple[str | None, float]:
         return None, 0.0
 
     def gone(self, channel: Channel) -> None:
@@ -200,6 +229,7 @@ class Endpoints:
         self.engine = engine
         self.by_name: dict[str, Endpoint] = {}
         engine.devstate.providers["PJSIP"] = self.state
+        engine.devstate.cached_techs.add("PJSIP")
 
     def get(self, name: str) -> Endpoint | None:
         return self.by_name.get(name)
@@ -207,14 +237,16 @@ class Endpoints:
     def add_seat(self, name: str, behaviour: SeatBehaviour | None = None) -> Endpoint:
         endpoint = self.by_name.get(name)
         if endpoint is None:
-            endpoint = Endpoint(name, SEAT_CONTEXT)
+            endpoint = Endpoint(name, self.engine.config.seat_context)
             self.by_name[name] = endpoint
         if behaviour is not None:
             endpoint.behaviour = behaviour
         return endpoint
 
     def add_trunk(self, name: str) -> Endpoint:
-        endpoint = Endpoint(name, TRUNK_CONTEXT, is_trunk=True)
+        config = self.engine.config
+        endpoint = Endpoint(name, config.trunk_context, is_trunk=True)
+        endpoint.reachable = config.trunk_registered
         self.by_name[name] = endpoint
         return endpoint
 
@@ -223,14 +255,17 @@ class Endpoints:
 
     def state(self, name: str) -> str:
         endpoint = self.by_name.get(name)
-        if endpoint is None or not endpoint.reachable:
-            return UNAVAILABLE
         channels = [
             c for c in self.engine.channels.all() if c.tech == "PJSIP" and c.resource == name
         ]
-        if any(c.state == UP for c in channels):
-            # pjsip.conf device_state_busy_at = 1 for seats: one call makes the seat BUSY
-            return INUSE if endpoint.is_trunk else BUSY
-        if any(c.state == 5 for c in channels):
+        if endpoint is None or (not endpoint.reachable and not channels):
+            return UNAVAILABLE
+        in_use = [c for c in channels if c.state not in (DOWN, RINGING_STATE)]
+        if in_use:
+            busy_at = self.engine.config.seat_busy_at
+            if not endpoint.is_trunk and busy_at and len(in_use) >= busy_at:
+                return BUSY  # pjsip.conf device_state_busy_at
+            return INUSE
+        if any(c.state == RINGING_STATE for c in channels):
             return RINGING
         return NOT_INUSE

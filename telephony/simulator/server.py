@@ -104,6 +104,7 @@ class AmiServer:
         self.handler = handler
         self.sessions: dict[int, Session] = {}
         self.actions_log: list[ReceivedAction] = []
+        self.actions_read = 0  # actions read off the sockets so far (run or still queued)
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._numbers = 0
@@ -189,6 +190,7 @@ class AmiServer:
             if not chunk:
                 break
             for message in framer.feed(chunk):
+                self.actions_read += 1
                 inbox.put_nowait((message, self.clock.time()))
 
     async def _run_actions(

@@ -2,7 +2,8 @@
 
 Numbers look like mainland mobiles (``13812345678``) or landlines with an area
 code (``02162345678``); names are 姓+名 (王秀英, 李建国), and some callers send
-no name. Patience is exponential, talk time lognormal, survey keys mostly 1.
+no name. Most press nothing at the menu; patience is exponential, talk time
+lognormal, survey keys mostly 1.
 Everything comes from one seeded ``random.Random``: the same seed gives the
 same callers at the same times.
 """
@@ -40,7 +41,7 @@ AREA_CODES = (("021", 8), ("010", 8), ("0371", 8), ("0991", 7), ("020", 8), ("02
 class TrafficProfile:
     calls_per_minute: float = 3.0
     lines: tuple[tuple[str, float], ...] = (("12345", 0.7), ("962121", 0.3))
-    patience_mean: float = 45.0  # seconds, exponential
+    patience_mean: float = 45.0  # seconds, exponential (counted from the call's start)
     patience_min: float = 3.0
     talk_mean: float = 40.0  # seconds, lognormal with this mean
     talk_sigma: float = 0.6
@@ -51,6 +52,13 @@ class TrafficProfile:
         ("2", 0.12),
         ("3", 0.05),
         (None, 0.08),
+    )
+    # the line's menu: 1 dialect desk, 2 enterprise desk, 0 emergency, None no key
+    menu_keys: tuple[tuple[str | None, float], ...] = (
+        (None, 0.6),
+        ("1", 0.15),
+        ("2", 0.22),
+        ("0", 0.03),
     )
     no_name_share: float = 0.2
     mobile_share: float = 0.75
@@ -97,6 +105,7 @@ class TrafficGenerator:
             talk_seconds=round(talk, 1),
             hangs_up_first=rng.random() < profile.hangs_up_first_share,
             survey_key=_weighted(rng, profile.survey_keys),
+            menu_key=_weighted(rng, profile.menu_keys),
         )
         return SimulatedCaller(line, number, name, script)
 

@@ -3,7 +3,8 @@
 Each frame becomes an ``Item``: its name (``Response:Success``, ``Newexten``,
 ``UserEvent(HotlineWaiting)``), its header names in order, its values with
 what differs between any two runs mapped away (Uniqueids to the channel they
-name, bridge ids to their creation order, session ids, ports, clock readings)
+name, bridge ids to their creation order, session ids, ports, clock readings,
+SIP Call-IDs and RTP SSRCs)
 and the *stream* it belongs to: the channel, device, queue member, bridge or
 originate it is about, or the session itself. The fidelity test says how
 strictly streams and their interleaving must agree.
@@ -55,6 +56,9 @@ CLOCK_VARIABLES = frozenset(
         "QUEUEWAIT_MS",
     }
 )
+# values a phone or Asterisk picks at random for each call
+RANDOM_VARIABLES = frozenset({"BRIDGEPVTCALLID"})  # the SIP Call-ID of the bridged peer
+SSRC = re.compile(r"\bssrc=\d+")  # RTPAUDIOQOS*: the RTP stream's random SSRC
 SESSION_EVENTS = frozenset({"FullyBooted", "SuccessfulAuth", "RequestBadFormat", "Shutdown"})
 CAPTURED_RECORDINGS = "/var/spool/hotline/recordings"
 
@@ -107,6 +111,10 @@ class Normalizer:
             and message.get("Variable") in CLOCK_VARIABLES
         ):
             return "<clock>" if value else ""
+        if message.event == "VarSet" and name == "Value":
+            if message.get("Variable") in RANDOM_VARIABLES:
+                return "<random>" if value else ""
+            value = SSRC.sub("ssrc=<random>", value)
         if name == "SessionID":
             return "<session>"
         if name == "Challenge":

@@ -163,12 +163,12 @@ async def test_core_show_channels_and_status_list_the_live_calls(tmp_path: Path)
         assert [name for name, _ in item.headers][:3] == ["Event", "ActionID", "Channel"]
         assert (item["Channel"], item["Application"], item["ApplicationData"]) == (
             channel,
-            "MusicOnHold",
-            "default",
+            "Background",
+            "hotline/hold-keep-place",
         )
         shown = (await ami.action("Command", Command="core show channels")).get_all("Output")
         assert shown[1].startswith(channel)
-        assert "12345@hotline-inbound:5" in shown[1]
+        assert "12345@hotline-hold:1" in shown[1]
         assert shown[-3:] == ["1 active channel", "1 active call", "1 call processed"]
         status_id = ami.send("Status")
         await ami.wait_for(lambda m: m.event == "StatusComplete")

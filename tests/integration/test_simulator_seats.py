@@ -36,7 +36,7 @@ async def test_a_seat_that_never_answers_sends_the_caller_back_to_hold_after_the
             assert back["UserEvent"] == "HotlineWaiting"
             assert ami.events("DialEnd")[0]["DialStatus"] == "NOANSWER"
             await ami.wait_for(
-                lambda m: m.event == "MusicOnHoldStart" and m["Context"] == "hotline-inbound", clock
+                lambda m: m.event == "MusicOnHoldStart" and m["Context"] == "hotline-hold", clock
             )
     finally:
         await sim.stop()
