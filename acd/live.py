@@ -22,6 +22,8 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from acd.tasks import end_tasks
+
 log = logging.getLogger(__name__)
 
 SUBSCRIBER_BUFFER = 1000
@@ -122,11 +124,7 @@ class RedisHub(LocalHub):
         self._tasks = [loop.create_task(self._send_loop()), loop.create_task(self._receive_loop())]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await end_tasks(self._tasks)  # redis-py can swallow a cancellation mid-command
         await self.redis.aclose()
 
     async def _send_loop(self) -> None:
