@@ -140,7 +140,8 @@ def on_answered(record: CallRecord, fact: CallAnswered) -> CallRecord:
     if record.answered_at is not None:
         return record  # a resync after a reconnect says it again; the first answer stands
     if record.direction == "callback":
-        return _bump(record, fact.at, answered_at=fact.at)  # the citizen took the callback
+        # the citizen took the callback; the agent is the one signed in at the calling seat
+        return _bump(record, fact.at, answered_at=fact.at, agent=fact.agent or record.agent)
     record = _close_attempt(record, fact.seat, fact.at, "ANSWER")
     return _bump(record, fact.at, answered_at=fact.at, seat=fact.seat, agent=fact.agent)
 

@@ -51,11 +51,15 @@ def _seat_command(
     command: Callable[[CallCentre, str], Seat],
     action: str,
     body: dict[str, Any],
+    asker: str | None = None,
 ) -> web.Response:
+    """Run a seat command and audit it; without an ``actor`` the asker is ``asker`` or the
+    seat's agent, and a command on a seat whose agent is not the asker is forced."""
     centre = routing_centre(request)
     seat = seat_id(request)
     current = centre.board.find(seat)
-    who = actor(request, body, current.agent if current else None)
+    agent = current.agent if current else None  # before the command signs anyone in or out
+    who = actor(request, body, asker or agent)
     try:
         result = command(centre, seat)
     except NoSuchSeat as exc:
@@ -64,7 +68,7 @@ def _seat_command(
         raise Conflict(str(exc)) from exc
     except ValueError as exc:
         raise InvalidParameter(str(exc)) from exc
-    forced = current is not None and current.agent is not None and who != current.agent
+    forced = agent is not None and who != agent
     details = {key: str(value) for key, value in body.items() if key != "actor"}
     centre.audit(
         who,
@@ -83,7 +87,9 @@ async def login(request: web.Request) -> web.Response:
     if not AGENT_ID.match(agent):
         raise InvalidParameter("agent: a staff number (letters, digits, . _ -)")
     name = text(body, "name", required=False, limit=40)
-    return _seat_command(request, lambda c, s: c.desk.sign_in(s, agent, name), "login", body)
+    return _seat_command(
+        request, lambda c, s: c.desk.sign_in(s, agent, name), "login", body, asker=agent
+    )
 
 
 @routes.post("/api/seats/{seat}/logout")

@@ -12,20 +12,25 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 from aiohttp import web
 
 from acd.desk import SeatSpec
+from acd.gate import LocalGate, OfferGate
+from acd.handover import SeatHandover
+from acd.lease import LeaseRules, RedisGate
 from acd.links import AmiDialer, ServerLink
 from acd.live import LocalHub, RedisHub
 from acd.service import CallCentre, day_window
 from telephony.clock import Clock
 from telephony.connection import AmiConnection, AmiEndpoint
-from tickets.calls import calls_queued_between
+from tickets.callbacks import open_callback_tasks
+from tickets.calls import callers_since, calls_queued_between
 from tickets.db import create_engine, session_factory
 from tickets.migrate import head_revision, upgrade_to_head
-from tickets.orders import make_order_number
+from tickets.orders import make_order_number, open_orders_by_caller
 from tickets.writer import WriteBehind
 from web import api, api_callbacks, api_desk, pages, ws
 from web.errors import error_middleware
@@ -36,12 +41,17 @@ from web.settings import Settings
 log = logging.getLogger(__name__)
 
 MIGRATION_RETRY_SECONDS = 5.0
+LEASE_RULES = web.AppKey("lease_rules", LeaseRules)
 
 
-def create_app(settings: Settings, clock: Clock) -> web.Application:
+def create_app(
+    settings: Settings, clock: Clock, *, lease: LeaseRules | None = None
+) -> web.Application:
+    """``lease``: timings of the routing lease when Redis is configured (real seconds)."""
     app = web.Application(middlewares=[error_middleware], client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     app[CLOCK] = clock
+    app[LEASE_RULES] = lease or LeaseRules()
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_hub)
     app.cleanup_ctx.append(_centre)
@@ -121,6 +131,7 @@ async def _centre(app: web.Application) -> AsyncIterator[None]:
         app[LIVE] = SharedLiveState(hub)
         yield
         return
+    gate = _offer_gate(app)
     centre = CallCentre(
         clock=clock,
         dialer=AmiDialer(settings.routing.ring_timeout),
@@ -131,7 +142,9 @@ async def _centre(app: web.Application) -> AsyncIterator[None]:
         figure_rules=settings.figures,
         zone=settings.zone,
         order_number=make_order_number,
+        gate=gate,
     )
+    handover = SeatHandover(gate, centre) if isinstance(gate, RedisGate) else None
     for seat in settings.seats:
         spec = SeatSpec(
             seat.seat_id, seat.server, frozenset(seat.lines), frozenset(seat.skills), seat.name
@@ -139,23 +152,47 @@ async def _centre(app: web.Application) -> AsyncIterator[None]:
         centre.add_seat(spec, seat.agent)
     await _restore_today(app, centre)
     centre.start_watching()
+    if handover is not None:
+        await handover.start()
+    await gate.start()
     app[CENTRE] = centre
     app[LIVE] = LocalLiveState(centre)
     yield
+    await gate.stop()
+    if handover is not None:
+        await handover.stop()
     centre.close()
     await centre.router.drain()
 
 
+def _offer_gate(app: web.Application) -> OfferGate:
+    """With Redis, several instances may watch one Asterisk: one routes it at a time."""
+    settings = app[SETTINGS]
+    if settings.redis_url is None:
+        return LocalGate()
+    return RedisGate(
+        settings.redis_url, settings.redis_prefix, settings.routed_servers, rules=app[LEASE_RULES]
+    )
+
+
 async def _restore_today(app: web.Application, centre: CallCentre) -> None:
+    """Today's calls (figures), the callers of the last day and their open orders (priority,
+    first contact), and the open callback tasks, as stored before this start."""
     start, end = day_window(centre)
+    since = centre.clock.now() - timedelta(hours=centre.router.rules.repeat_caller_hours)
     try:
         async with app[SESSIONS]() as session:
             records = await calls_queued_between(session, start, end)
+            callers = await callers_since(session, since)
+            orders = await open_orders_by_caller(session)
+            tasks = await open_callback_tasks(session)
     except Exception as exc:
         log.error("could not read today's calls back (%s); today's figures start from now", exc)
         return
     centre.restore(records)
-    log.info("restored %d calls of today", len(records))
+    centre.memory.load(callers, orders)
+    centre.callbacks.load(tasks)
+    log.info("restored %d calls of today, %d open callback tasks", len(records), len(tasks))
 
 
 async def _asterisk_links(app: web.Application) -> AsyncIterator[None]:

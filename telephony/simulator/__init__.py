@@ -7,12 +7,19 @@ the benchmarks.
 """
 
 from telephony.simulator.asterisk import LiveChannel, SimulatedAsterisk
-from telephony.simulator.config import CallerScript, ReceivedAction, SeatBehaviour, SimulatorConfig
+from telephony.simulator.config import (
+    CallerScript,
+    CitizenBehaviour,
+    ReceivedAction,
+    SeatBehaviour,
+    SimulatorConfig,
+)
 from telephony.simulator.faults import Faults
 from telephony.simulator.traffic import TrafficGenerator, TrafficProfile
 
 __all__ = [
     "CallerScript",
+    "CitizenBehaviour",
     "Faults",
     "LiveChannel",
     "ReceivedAction",

@@ -1,4 +1,4 @@
-"""Dialplan applications of the simulated Asterisk (Dial and Queue have their own modules).
+"""Dialplan applications of the simulated Asterisk (Dial, Queue, ChanSpy have their own modules).
 
 Each application gets the channel and its substituted argument string and
 returns what the dialplan loop does next. Newexten carries the application's
@@ -57,6 +57,7 @@ CANONICAL = {
         "Echo",
         "Dial",
         "Queue",
+        "ChanSpy",
     )
 }
 
@@ -287,6 +288,12 @@ async def queue(engine: Engine, channel: Channel, data: str) -> Outcome:
     return await queue_app(engine, channel, data)
 
 
+async def chan_spy(engine: Engine, channel: Channel, data: str) -> Outcome:
+    from telephony.simulator.spy import chan_spy_app
+
+    return await chan_spy_app(engine, channel, data)
+
+
 async def read(engine: Engine, channel: Channel, data: str) -> Outcome:
     from telephony.simulator.prompts import read_app
 
@@ -331,4 +338,5 @@ APPS: dict[str, App] = {
     "queue": queue,
     "background": background,
     "waitexten": wait_exten,
+    "chanspy": chan_spy,
 }

@@ -4,7 +4,8 @@ It plays a dialplan (the deploy extensions.conf by default, the lab's for the
 fidelity tests) with simulated callers arriving on the trunk and simulated
 softphones on the seats. Tests, ``hotline demo`` and the benchmarks drive it
 through this class: callers with ``place_call``, seats with ``set_seat``,
-trouble with ``faults`` / ``drop_connections`` / ``restart`` / ``shutdown``.
+the citizens a callback dials with ``set_citizen``, trouble with ``faults`` /
+``drop_connections`` / ``restart`` / ``shutdown``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from dataclasses import dataclass, field
 from telephony.clock import Clock
 from telephony.simulator import actions, pbx
 from telephony.simulator.channels import RING, STATE_DESC
-from telephony.simulator.config import CallerScript, ReceivedAction, SeatBehaviour, SimulatorConfig
+from telephony.simulator.config import (
+    CallerScript,
+    CitizenBehaviour,
+    ReceivedAction,
+    SeatBehaviour,
+    SimulatorConfig,
+)
 from telephony.simulator.dialplan import Dialplan
 from telephony.simulator.engine import Engine
 from telephony.simulator.faults import Faults
@@ -138,6 +145,11 @@ class SimulatedAsterisk:
         self._reachable[seat] = reachable
         self.engine.endpoints.add_seat(seat).reachable = reachable
         self._publish_endpoint(seat)
+
+    def set_citizen(self, number: str, behaviour: CitizenBehaviour) -> None:
+        """How the citizen at ``number`` takes a call dialled to them over the trunk
+        (numbers not set answer after 3 s and talk for 30 s)."""
+        self.engine.endpoints.citizens[number] = behaviour
 
     def _publish_endpoint(self, seat: str) -> None:
         device = f"PJSIP/{seat}"

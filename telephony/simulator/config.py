@@ -1,7 +1,8 @@
 """What a simulated Asterisk is configured with, and how its simulated people behave.
 
 ``SimulatorConfig`` is the Asterisk side (dialplan, queues, AMI account, seats,
-trunk); ``SeatBehaviour`` is one seat's softphone; ``CallerScript`` is one caller.
+trunk); ``SeatBehaviour`` is one seat's softphone; ``CallerScript`` is one caller;
+``CitizenBehaviour`` is a citizen's phone when a callback dials it over the trunk.
 All durations are seconds of the injected clock.
 """
 
@@ -17,6 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 DEPLOY_DIALPLAN = REPO / "deploy" / "asterisk" / "extensions.conf"
 
 SeatMode = Literal["answer", "noanswer", "busy", "unavail"]
+CitizenMode = Literal["answer", "noanswer", "busy"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,15 @@ class SeatBehaviour:
 
     mode: SeatMode = "answer"
     answer_delay: float = 2.0  # seconds of ringing before it answers
+
+
+@dataclass(frozen=True)
+class CitizenBehaviour:
+    """How a citizen's phone takes a call the hotline places over the trunk (a callback)."""
+
+    mode: CitizenMode = "answer"  # noanswer: rings until the Dial times out; busy: 486
+    answer_delay: float = 3.0  # seconds of ringing before the citizen answers
+    talk_seconds: float = 30.0  # then the agent ends the call
 
 
 @dataclass(frozen=True)

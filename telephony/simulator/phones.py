@@ -4,8 +4,9 @@ A seat's softphone rings, answers after its delay or never, or refuses (486
 busy, 480 unavailable). A caller on the trunk may choose at the menu, waits
 with some patience (or presses 9 on hold to be called back), talks, then either
 hangs up or lets the seat end the call and presses a survey key.
-A citizen called back over the trunk answers after a few seconds. Phones act
-only through control frames and SIP-like hangups, never on events directly.
+A citizen called back over the trunk answers after a few seconds, or lets it
+ring, or is busy (``CitizenBehaviour``, per number). Phones act only through
+control frames and SIP-like hangups, never on events directly.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from telephony.clock import Timer
 from telephony.simulator import legs
 from telephony.simulator.channels import DOWN, Channel
 from telephony.simulator.channels import RINGING as RINGING_STATE
-from telephony.simulator.config import CallerScript, SeatBehaviour
+from telephony.simulator.config import CallerScript, CitizenBehaviour, SeatBehaviour
 from telephony.simulator.devstate import BUSY, INUSE, NOT_INUSE, RINGING, UNAVAILABLE
 
 if TYPE_CHECKING:
     from telephony.simulator.engine import Engine
 
-CALLEE_ANSWER_DELAY = 3.0  # seconds a called-back citizen lets the phone ring
+DEFAULT_CITIZEN = CitizenBehaviour()  # a number nobody configured: answers after 3 s
 SURVEY_KEY_DELAY = 2.0  # seconds into the survey prompt before the caller presses a key
 MENU_PROMPT = "hotline/menu"  # the deploy dialplan's line menu (hotline/menu-<line>)
 MENU_KEY_DELAY = 1.0  # seconds into the menu prompt before a caller who chooses presses
@@ -161,18 +162,25 @@ class CallerPhone:
 
 
 class CalleePhone:
-    """A citizen called back through the trunk: answers, talks, and the seat ends the call."""
+    """A citizen called back through the trunk: answers, talks, and the seat ends the call;
+    or lets it ring until the Dial gives up; or answers busy."""
 
-    def __init__(self, script: CallerScript) -> None:
-        self.script = script
+    def __init__(self, behaviour: CitizenBehaviour) -> None:
+        self.behaviour = behaviour
         self._timers = _Timers()
 
     def incoming(self, engine: Engine, channel: Channel) -> None:
-        clock = engine.clock
+        clock, behaviour = engine.clock, self.behaviour
+        if behaviour.mode == "busy":
+            self._timers.add(clock.call_later(0, lambda: legs.indicate(engine, channel, "busy")))
+            return
         self._timers.add(clock.call_later(0, lambda: legs.indicate(engine, channel, "ringing")))
-        self._timers.add(
-            clock.call_later(CALLEE_ANSWER_DELAY, lambda: legs.indicate(engine, channel, "answer"))
-        )
+        if behaviour.mode == "answer":
+            self._timers.add(
+                clock.call_later(
+                    behaviour.answer_delay, lambda: legs.indicate(engine, channel, "answer")
+                )
+            )
 
     def answered(self, engine: Engine, channel: Channel) -> None:
         return None
@@ -180,11 +188,11 @@ class CalleePhone:
     def bridged(self, engine: Engine, channel: Channel) -> None:
         self._timers.cancel()
         self._timers.add(
-            engine.clock.call_later(self.script.talk_seconds, lambda: self._end(engine, channel))
+            engine.clock.call_later(self.behaviour.talk_seconds, lambda: self._end(engine, channel))
         )
 
     def _end(self, engine: Engine, channel: Channel) -> None:
-        if self.script.hangs_up_first or channel.bridge is None:
+        if channel.bridge is None:
             legs.remote_hangup(engine, channel)
         elif (peer := channel.bridge.peer_of(channel)) is not None:
             end_by_far_end(engine, peer)
@@ -213,12 +221,13 @@ class Endpoint:
     is_trunk: bool = False
     behaviour: SeatBehaviour = field(default_factory=SeatBehaviour)
     reachable: bool = True
-    callee_script: CallerScript = field(default_factory=lambda: CallerScript(talk_seconds=30.0))
+    # the trunk: citizens' phones by number (shared with ``Endpoints``, kept over a restart)
+    citizens: dict[str, CitizenBehaviour] = field(default_factory=dict)
 
     def phone_for(self, number: str, in_call: bool) -> Phone:
         """The phone that takes this call; a seat already in a call answers 486 Busy."""
         if self.is_trunk:
-            return CalleePhone(self.callee_script)
+            return CalleePhone(self.citizens.get(number, DEFAULT_CITIZEN))
         if in_call:
             return SeatPhone(SeatBehaviour(mode="busy"))
         return SeatPhone(self.behaviour)
@@ -228,6 +237,7 @@ class Endpoints:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.by_name: dict[str, Endpoint] = {}
+        self.citizens: dict[str, CitizenBehaviour] = {}
         engine.devstate.providers["PJSIP"] = self.state
         engine.devstate.cached_techs.add("PJSIP")
 
@@ -245,7 +255,7 @@ class Endpoints:
 
     def add_trunk(self, name: str) -> Endpoint:
         config = self.engine.config
-        endpoint = Endpoint(name, config.trunk_context, is_trunk=True)
+        endpoint = Endpoint(name, config.trunk_context, is_trunk=True, citizens=self.citizens)
         endpoint.reachable = config.trunk_registered
         self.by_name[name] = endpoint
         return endpoint
