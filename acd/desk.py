@@ -99,7 +99,7 @@ class Desk:
 
     def end_wrapup(self, seat_id: str) -> Seat:
         seat = self._in_wrapup(seat_id)
-        self.router.finish_wrapup(seat)
+        self.router.wrapup.finish(seat)
         return seat
 
     def extend_wrapup(self, seat_id: str) -> Seat:
@@ -108,7 +108,7 @@ class Desk:
             raise SeatError(f"seat {seat_id}'s wrap-up was extended once already")
         now = self.board.clock.now()
         left = (seat.wrapup_ends_at - now).total_seconds() if seat.wrapup_ends_at else 0.0
-        self.router.start_wrapup(seat, max(0.0, left) + self.router.rules.wrapup_extension)
+        self.router.wrapup.start(seat, max(0.0, left) + self.router.rules.wrapup_extension)
         seat.wrapup_extended = True
         return seat
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from acd.router import DialResult
+from acd.ports import DialResult
 from acd.service import CallCentre
 from telephony.actions import originate, redirect, set_global
 from telephony.connection import (
@@ -36,8 +36,9 @@ CONNECT_CONTEXT = "hotline-connect"
 CALLBACK_CONTEXT = "hotline-callback"
 RING_TIMEOUT_VARIABLE = "HOTLINE_RING_TIMEOUT"
 # ChanSpy options: q quiet (no beep to the supervisor), w whisper to the spied seat,
-# B barge (talk to both); the supervisor's own softphone is rung first.
-SPY_OPTIONS = {"listen": "q", "whisper": "qw", "barge": "qB"}
+# B barge (talk to both), E end when the spied call ends (instead of looking for the
+# next channel); the supervisor's own softphone is rung first.
+SPY_OPTIONS = {"listen": "qE", "whisper": "qwE", "barge": "qBE"}
 
 
 class ServerLink:

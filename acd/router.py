@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine, Iterable
-from datetime import datetime, timedelta
-from enum import Enum
-from typing import Any, Protocol
+from collections.abc import Coroutine, Iterable
+from datetime import timedelta
+from typing import Any
 
 from acd.gate import LocalGate, OfferGate
+from acd.ports import CallerHistory, Dialer, DialResult, NoHistory, Publish
 from acd.routing import Eligibility, WaitingCaller, caller_order, pick_offers
 from acd.rules import RoutingRules, priority_of
 from acd.seats import PAUSE_NO_ANSWER, Seat, SeatBoard, SeatError
+from acd.wrapup import WrapUp
 from telephony.clock import Clock
 from telephony.facts import (
     CallAnswered,
@@ -43,40 +44,6 @@ log = logging.getLogger(__name__)
 UNREACHABLE_DEVICE_STATES = ("UNAVAILABLE", "INVALID")
 # DialStatus of a ring that ended because the caller left, not the seat
 CALLER_LEFT = "CANCEL"
-
-
-class DialResult(Enum):
-    SENT = "sent"  # Asterisk accepted the action
-    REJECTED = "rejected"  # Asterisk refused it (the channel is gone)
-    UNKNOWN = "unknown"  # sent, but no answer (timeout, link lost): facts will tell
-    NOT_SENT = "not_sent"  # the link was down
-
-
-class Dialer(Protocol):
-    async def send_to_seat(self, server: str, channel: str, seat: str) -> DialResult: ...
-
-    async def call_back(
-        self, server: str, seat: str, number: str, line: str, callback_of: str, task: str
-    ) -> DialResult: ...
-
-
-class CallerHistory(Protocol):
-    """What the centre remembers of a caller number (recent calls, open work orders)."""
-
-    def last_call(self, number: str, before: datetime) -> datetime | None: ...
-
-    def open_order_agent(self, number: str) -> str | None: ...
-
-
-class NoHistory:
-    def last_call(self, number: str, before: datetime) -> datetime | None:
-        return None
-
-    def open_order_agent(self, number: str) -> str | None:
-        return None
-
-
-Publish = Callable[[dict[str, Any]], None]
 
 
 class Router:
@@ -102,6 +69,7 @@ class Router:
         self.waiting: dict[tuple[str, str], WaitingCaller] = {}
         self._links_up: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.wrapup = WrapUp(board, clock, self.route, publish)
         self.gate.subscribe(self._lease_changed)
         board.subscribe(self._seat_changed)
 
@@ -380,40 +348,10 @@ class Router:
             if seat.call == (server, call_id):
                 if seat.state == "talking":
                     seat.call = None
-                    self.start_wrapup(seat, self.rules.wrapup_seconds)
+                    self.wrapup.start(seat, self.rules.wrapup_seconds)
                 elif seat.state in ("reserved", "ringing"):
                     self._free_offer(seat, None)
                 seat.call = None
-
-    def start_wrapup(self, seat: Seat, seconds: float) -> None:
-        if seat.state != "wrapup":
-            self.board.set_state(seat, "wrapup")
-        if seat.timer is not None:
-            seat.timer.cancel()
-        seat.wrapup_ends_at = self.clock.now() + timedelta(seconds=seconds)
-
-        def done() -> None:
-            seat.timer = None
-            if seat.state == "wrapup":
-                self.finish_wrapup(seat)
-
-        seat.timer = self.clock.call_later(seconds, done)
-
-    def finish_wrapup(self, seat: Seat) -> None:
-        """Wrap-up is over: what was asked for during the call happens now."""
-        if seat.close_after_call:
-            self.board.remove(seat.seat_id)
-            self.publish({"type": "seat_closed", "seat": seat.seat_id})
-        elif seat.sign_out_after_call:
-            by, seat.sign_out_after_call = seat.sign_out_after_call, None
-            self.board.sign_out(seat, by)
-            self.board.set_state(seat, "offline", "signed out")
-        elif seat.pause_after_call:
-            reason, seat.pause_after_call = seat.pause_after_call, None
-            self.board.set_state(seat, "paused", reason)
-        else:
-            self.board.set_state(seat, "ready")
-            self.route()
 
     # -- small helpers ----------------------------------------------------------------
 

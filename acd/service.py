@@ -23,7 +23,8 @@ from acd.figures import FigureRules, compute_figures, last_minutes
 from acd.gate import LocalGate, OfferGate
 from acd.history import CallerMemory
 from acd.ledger import CallLedger
-from acd.router import Dialer, Router
+from acd.ports import Dialer
+from acd.router import Router
 from acd.rules import RoutingRules
 from acd.seats import Seat, SeatBoard
 from acd.today import TodayCalls
@@ -259,16 +260,7 @@ class CallCentre:
         record = self.ledger.live.get((fact.server, fact.call_id))
         if record is None or record.answered_at != fact.at or record.direction != "in":
             return  # not a new inbound answer (a resync repeating it, a callback)
-        draft = WorkOrderDraft(
-            number=self.order_number(record.line, fact.at, fact.server, fact.call_id),
-            server=fact.server,
-            call_id=fact.call_id,
-            line=record.line,
-            caller_number=record.caller_number,
-            created_at=fact.at,
-            seat=fact.seat,
-            agent=fact.agent,
-        )
+        draft = self._draft(record, fact.at, fact.seat, fact.agent)
         self.memory.note_order(draft)
         if self.gate.holds(fact.server):
             self.sink.submit_order(draft)
@@ -279,6 +271,20 @@ class CallCentre:
                 "order": draft.number,
                 "call": call_view(record, mask=False),
             }
+        )
+
+    def _draft(
+        self, record: CallRecord, at: datetime, seat: str | None, agent: str | None
+    ) -> WorkOrderDraft:
+        return WorkOrderDraft(
+            number=self.order_number(record.line, at, record.server, record.call_id),
+            server=record.server,
+            call_id=record.call_id,
+            line=record.line,
+            caller_number=record.caller_number,
+            created_at=at,
+            seat=seat,
+            agent=agent,
         )
 
     def _callback_placed(self, fact: CallbackPlaced) -> None:
@@ -323,10 +329,26 @@ class CallCentre:
         for record in self.today.records():
             if record.server == server:
                 self.sink.submit_call(record)
+                self._resubmit_order(record)
         for seat in self.board.all():
+            if seat.server != server:
+                continue
             interval = self.board.open_interval(seat.seat_id)
-            if seat.server == server and interval is not None:
+            session = self.board.session_of(seat.seat_id)
+            if interval is not None:
                 self.sink.submit_seat_state(interval)
+            if session is not None:
+                self.sink.submit_agent_session(session)
+        for task in self.callbacks.tasks.values():
+            if task.server == server:
+                self.sink.submit_callback_task(task)
+
+    def _resubmit_order(self, record: CallRecord) -> None:
+        """Order numbers are derived from the call, so the draft of a call answered while
+        another instance led is the same draft: storing it again changes nothing."""
+        if record.direction != "in" or record.answered_at is None:
+            return
+        self.sink.submit_order(self._draft(record, record.answered_at, record.seat, record.agent))
 
     def _router_event(self, event: dict[str, Any]) -> None:
         if event.get("type") == "queue":

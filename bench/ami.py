@@ -30,7 +30,7 @@ from acd.desk import SeatSpec
 from acd.figures import FigureRules
 from acd.links import AmiDialer, ServerLink
 from acd.live import LocalHub
-from acd.router import DialResult
+from acd.ports import DialResult
 from acd.rules import RoutingRules
 from acd.service import CallCentre
 from telephony.clock import SystemClock

@@ -134,11 +134,13 @@ async def health(request: web.Request) -> web.Response:
     links = dict(centre.links) if centre is not None else {}
     links_ok = all(links.get(server.name, False) for server in request.app[SETTINGS].ami)
     status = "ok" if links_ok and not writer["alarm"] else "degraded"
+    leading = {name: centre.gate.holds(name) for name in links} if centre is not None else {}
     return web.json_response(
         {
             "status": status,
             "role": "routing" if centre is not None else "web-only",
             "links": links,
+            "leading": leading,
             "writer": writer,
             "subscribers": request.app[HUB].subscribers,
         }

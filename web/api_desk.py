@@ -4,6 +4,7 @@ listen/whisper/barge, routing rules. Every command is written to the audit log."
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,7 @@ from aiohttp import web
 
 from acd.desk import SeatSpec
 from acd.links import SPY_OPTIONS, AmiDialer
-from acd.router import DialResult
+from acd.ports import DialResult
 from acd.rules import RoutingRules
 from acd.seats import NoSuchSeat, Seat, SeatError
 from acd.service import CallCentre
@@ -24,6 +25,7 @@ from web.requests import (
     actor,
     client_address,
     json_object,
+    leading,
     names,
     routing_centre,
     seat_id,
@@ -58,6 +60,8 @@ def _seat_command(
     centre = routing_centre(request)
     seat = seat_id(request)
     current = centre.board.find(seat)
+    if current is not None:
+        leading(centre, current.server)
     agent = current.agent if current else None  # before the command signs anyone in or out
     who = actor(request, body, asker or agent)
     try:
@@ -69,7 +73,7 @@ def _seat_command(
     except ValueError as exc:
         raise InvalidParameter(str(exc)) from exc
     forced = agent is not None and who != agent
-    details = {key: str(value) for key, value in body.items() if key != "actor"}
+    details = {key: _detail(value) for key, value in body.items() if key != "actor"}
     centre.audit(
         who,
         f"seat.{'force_' if forced else ''}{action}",
@@ -142,6 +146,7 @@ async def open_seat(request: web.Request) -> web.Response:
     server = str(body.get("server") or (settings.routed_servers or ("",))[0])
     if server not in settings.routed_servers:
         raise InvalidParameter(f"server: one of {list(settings.routed_servers)}")
+    leading(centre, server)
     spec = SeatSpec(
         new_id,
         server,
@@ -180,6 +185,7 @@ async def supervise(request: web.Request) -> web.Response:
         raise NotFound(f"no seat {target}")
     if seat.state != "talking":
         raise Conflict(f"seat {target} is not on a call")
+    leading(centre, seat.server)
     who = actor(request, body, None)
     dialer = centre.router.dialer
     if not isinstance(dialer, AmiDialer):
@@ -211,11 +217,15 @@ async def put_rules(request: web.Request) -> web.Response:
     changes = _rule_changes(body)
     rules = dataclasses.replace(centre.router.rules, **changes)
     centre.router.update_rules(rules)
-    details = {key: str(value) for key, value in changes.items()}
+    details = {key: _detail(value) for key, value in body.items() if key != "actor"}
     centre.audit(
         actor(request, body, None), "routing.rules", "routing", client_address(request), **details
     )
     return web.json_response(rules_view(rules))
+
+
+def _detail(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def _rule_changes(body: dict[str, Any]) -> dict[str, Any]:

@@ -47,11 +47,11 @@ LEASE_RULES = web.AppKey("lease_rules", LeaseRules)
 def create_app(
     settings: Settings, clock: Clock, *, lease: LeaseRules | None = None
 ) -> web.Application:
-    """``lease``: timings of the routing lease when Redis is configured (real seconds)."""
+    """``lease`` overrides ``settings.lease``: timings of the routing lease (real seconds)."""
     app = web.Application(middlewares=[error_middleware], client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     app[CLOCK] = clock
-    app[LEASE_RULES] = lease or LeaseRules()
+    app[LEASE_RULES] = lease or settings.lease
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_hub)
     app.cleanup_ctx.append(_centre)

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from acd.service import CallCentre
-from web.errors import InvalidParameter, Unavailable
+from web.errors import Conflict, InvalidParameter, Unavailable
 from web.keys import CENTRE
 
 SEAT_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
@@ -72,6 +72,15 @@ def routing_centre(request: web.Request) -> CallCentre:
             "send seat commands to an instance that routes calls"
         )
     return centre
+
+
+def leading(centre: CallCentre, server: str) -> None:
+    """Commands for an Asterisk go to the instance that routes it now."""
+    if not centre.gate.holds(server):
+        raise Conflict(
+            f"this instance does not route {server} now (another instance does); "
+            "send the command to the routing instance"
+        )
 
 
 def client_address(request: web.Request) -> str:

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from acd.figures import FigureRules
+from acd.lease import LeaseRules
 from acd.rules import RoutingRules
 
 AmiMode = Literal["route", "observe"]
@@ -63,6 +64,7 @@ class Settings:
     seats: tuple[SeatConfig, ...] = ()
     routing: RoutingRules = RoutingRules()
     figures: FigureRules = FigureRules()
+    lease: LeaseRules = LeaseRules()  # with Redis: one instance routes each Asterisk
     timezone: str = "Asia/Shanghai"
     spill_path: Path | None = None
     log_level: str = "INFO"
@@ -208,14 +210,18 @@ def _from_toml(data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _rules_from_toml(data: Mapping[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for section, cls in (("routing", RoutingRules), ("figures", FigureRules)):
+    for section, cls in (
+        ("routing", RoutingRules),
+        ("figures", FigureRules),
+        ("lease", LeaseRules),
+    ):
         table = _tupled(dict(data.get(section, {})))
         unknown = set(table) - set(cls.__dataclass_fields__)
         if unknown:
             raise SettingsError(f"[{section}]", f"unknown setting(s) {sorted(unknown)}")
         try:
             values[section] = cls(**table)
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:
             raise SettingsError(f"[{section}]", str(exc)) from exc
     return values
 

@@ -49,11 +49,13 @@ async def acd_service(
     rules: RoutingRules = QUICK,
     answer_delay: float = 1.0,
     phones: Iterable[str] = (),
+    clock: ScaledClock | None = None,
 ) -> AsyncIterator[Service]:
     """The service on ``desks``; ``phones`` are softphones the ACD does not know at start
-    (a supervisor's, a temporary seat's)."""
+    (a supervisor's, a temporary seat's). A restart passes the ``clock`` of the service
+    before it, so that time goes on rather than back."""
     desks = tuple(desks)
-    clock = ScaledClock(SPEED)
+    clock = clock or ScaledClock(SPEED)
     softphones = (*(d.seat_id for d in desks), *phones)
     config = SimulatorConfig(
         seats=softphones, recordings_dir=tmp_path / "recordings", username=USER, secret=SECRET

@@ -78,7 +78,10 @@ async def test_the_agent_of_an_open_order_is_remembered_over_a_restart(
 ) -> None:
     async with acd_service(aiohttp_client, tmp_path, sqlite_url, DESKS, rules=LONG_WRAPUP) as svc:
         await first_call_answered_by_agent_1001(svc)
-    async with acd_service(aiohttp_client, tmp_path, sqlite_url, DESKS, rules=LONG_WRAPUP) as svc:
+        clock = svc.clock
+    async with acd_service(
+        aiohttp_client, tmp_path, sqlite_url, DESKS, rules=LONG_WRAPUP, clock=clock
+    ) as svc:
         await api(svc, "POST", "/api/seats/8001/pause", {"reason": "小休"})
         await svc.sim.place_call("12345", NUMBER, "", script(talk=2, hangs_up_first=True))
         await svc.until(lambda: len(waiting(svc)) == 1, 30, "caller waiting")

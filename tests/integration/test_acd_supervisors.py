@@ -59,9 +59,9 @@ async def test_a_supervisor_listens_whispers_and_barges_on_a_call_and_it_is_audi
                 await svc.until(_spyers_gone(ami, count), 30, "the supervisor hung up")
             assert seat_state(svc, "8001") == "talking"
         assert [a["Data"] for a in actions(svc.sim, "Originate")] == [
-            "PJSIP/8001,q",
-            "PJSIP/8001,qw",
-            "PJSIP/8001,qB",
+            "PJSIP/8001,qE",
+            "PJSIP/8001,qwE",
+            "PJSIP/8001,qBE",
         ]
         entries = await audit_log(svc)
     spies = [(e.actor, e.action, e.target, e.details) for e in entries]

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from acd.desk import Desk
-from acd.router import DialResult, Router
+from acd.ports import DialResult
+from acd.router import Router
 from acd.rules import RoutingRules
 from acd.seats import PAUSE_NO_ANSWER, Seat, SeatBoard
 from telephony.clock import FakeClock
