@@ -111,13 +111,21 @@ class AmiDialer:
         )
 
     async def call_back(
-        self, server: str, seat: str, number: str, line: str, callback_of: str, task: str
+        self,
+        server: str,
+        seat: str,
+        number: str,
+        line: str,
+        callback_of: str,
+        task: str,
+        order: str = "",
     ) -> DialResult:
         """Ring the seat; when the agent answers, hotline-callback dials the citizen."""
         variables = {
             "HOTLINE_LINE": line,
             "HOTLINE_CALLBACK_OF": callback_of,
             "HOTLINE_TASK": task,
+            "HOTLINE_ORDER": order,
         }
         return await self._send(
             server,

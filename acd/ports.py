@@ -20,7 +20,14 @@ class Dialer(Protocol):
     async def send_to_seat(self, server: str, channel: str, seat: str) -> DialResult: ...
 
     async def call_back(
-        self, server: str, seat: str, number: str, line: str, callback_of: str, task: str
+        self,
+        server: str,
+        seat: str,
+        number: str,
+        line: str,
+        callback_of: str,
+        task: str,
+        order: str = "",
     ) -> DialResult: ...
 
 

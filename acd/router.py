@@ -253,8 +253,6 @@ class Router:
 
     def dial_callback(self, seat: Seat, task: CallbackTask) -> None:
         """An agent calls a callback task from their seat: reserve it, ring it, then the citizen."""
-        if not seat.available:
-            raise SeatError(f"seat {seat.seat_id} is not ready")
         caller = WaitingCaller(
             server=task.server,
             call_id=task.call_id,
@@ -264,6 +262,28 @@ class Router:
             queued_at=task.created_at,
             kept_place=True,
         )
+        self.dial_by_hand(seat, caller)
+
+    def dial_order_callback(
+        self, seat: Seat, server: str, number: str, line: str, task: str, order: str
+    ) -> None:
+        """A callback (回访) about a work order, from the agent's seat; ``task`` names it."""
+        caller = WaitingCaller(
+            server=server,
+            call_id=task,
+            channel="",
+            line=line,
+            caller_number=number,
+            queued_at=self.clock.now(),
+            kept_place=True,
+            task=task,
+            order=order,
+        )
+        self.dial_by_hand(seat, caller)
+
+    def dial_by_hand(self, seat: Seat, caller: WaitingCaller) -> None:
+        if not seat.available:
+            raise SeatError(f"seat {seat.seat_id} is not ready")
         seat.call = caller.key
         self.board.set_state(seat, "reserved", "callback")
         self._watch(seat, self.rules.ring_timeout + self.rules.ring_grace, "reserved")
@@ -271,9 +291,15 @@ class Router:
 
     async def _dial(self, caller: WaitingCaller, seat: Seat) -> DialResult:
         if caller.kept_place:
-            task = f"{caller.server}/{caller.call_id}"
+            task = caller.task or f"{caller.server}/{caller.call_id}"
             return await self.dialer.call_back(
-                caller.server, seat.seat_id, caller.caller_number, caller.line, caller.call_id, task
+                caller.server,
+                seat.seat_id,
+                caller.caller_number,
+                caller.line,
+                caller.call_id,
+                task,
+                caller.order,
             )
         return await self.dialer.send_to_seat(caller.server, caller.channel, seat.seat_id)
 

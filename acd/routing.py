@@ -34,6 +34,8 @@ class WaitingCaller:
     preferred_agent: str | None = None  # 首接负责制: the agent of the caller's open work order
     preferred_until: datetime | None = None
     kept_place: bool = False  # hung up to be called back in turn; no channel to move
+    task: str = ""  # a callback dialled by hand: its task ("" = the call's own task)
+    order: str = ""  # the work order a callback (回访) is about
     offered_to: str | None = None  # the seat it is reserved for or ringing
     on_hold: bool = True  # False while the dialplan takes it back to hold after a failed offer
     missed_by: set[str] = field(default_factory=set)

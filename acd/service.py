@@ -109,6 +109,8 @@ class CallCentre:
         self.ledger = CallLedger()
         self.today = TodayCalls(zone, clock.now())
         self.memory = CallerMemory()
+        # the work-order side links a callback (回访) call to its attempt (set by web.app)
+        self.on_revisit_placed: Callable[[CallbackPlaced], None] | None = None
         self.gate: OfferGate = gate or LocalGate()
         self.board = SeatBoard(clock, self._seat_changed)
         self.board.subscribe_sessions(self._session_changed)
@@ -292,6 +294,8 @@ class CallCentre:
         seat = self.board.find(fact.seat)
         task = fact.task or (task_id_of(fact.server, fact.callback_of) if fact.callback_of else "")
         self.callbacks.callback_placed(task, fact.seat, seat.agent if seat else None)
+        if fact.order and self.on_revisit_placed is not None:
+            self.on_revisit_placed(fact)
 
     def _record_changed(self, record: CallRecord) -> None:
         if self.gate.holds(record.server):

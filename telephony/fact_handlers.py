@@ -141,6 +141,7 @@ def on_hotline_callback(maker: FactMaker, message: AmiMessage, at: datetime) -> 
         callback_of=message.get("CallbackOf") or "",
         task=message.get("Task") or "",
         at=at,
+        order=message.get("Order") or "",
     )
     started = [RecordingStarted(maker.server, channel.uniqueid, recording, at)] if recording else []
     return [placed, *started]

@@ -126,6 +126,7 @@ class CallbackPlaced:
     callback_of: str  # call_id of the call it returns ("" when placed by hand)
     task: str  # the callback task (漏接回拨), "" if none
     at: datetime
+    order: str = ""  # the work order of a callback (回访), "" if none
 
 
 @dataclass(frozen=True, slots=True)

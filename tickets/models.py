@@ -29,6 +29,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -215,7 +216,10 @@ class WorkOrderRow(Base):
         Index(None, "server", "call_id"),
         Index(None, "created_at"),
         Index(None, "caller_number", "created_at"),
-        Index(None, "status", "created_at"),  # the open orders: every status but closed
+        Index(None, "status", "created_at"),
+        Index(None, "open", "created_at"),  # the open orders (first contact, the boards)
+        Index(None, "main_unit", "open"),
+        Index(None, "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -234,6 +238,37 @@ class WorkOrderRow(Base):
     content: Mapped[str | None] = mapped_column(Text)
     urgency: Mapped[str | None] = mapped_column(String)
     confidential: Mapped[bool | None] = mapped_column(Boolean)
+    # the life cycle (tickets.lifecycle): every status but closed, returned up and merged
+    open: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # optimistic locking: a step read at version n is written only if the row is still at n
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    channel: Mapped[str] = mapped_column(String, default="phone", server_default="phone")
+    source_ref: Mapped[str | None] = mapped_column(String)  # the platform's or channel's id
+    caller_name: Mapped[str] = mapped_column(String, default="", server_default="")
+    handled_directly: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    main_unit: Mapped[str | None] = mapped_column(String)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    dispatch_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    response_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sign_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reply_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    callback_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    close_due: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    escalation: Mapped[str] = mapped_column(
+        String, default="", server_default=""
+    )  # urge, supervise
+    revisit_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    satisfaction: Mapped[str | None] = mapped_column(String)  # of the last callback (回访)
+    result: Mapped[str | None] = mapped_column(Text)  # how it was closed
+    not_counted: Mapped[str | None] = mapped_column(String)  # 不纳入考核: the reason's code
+    not_counted_note: Mapped[str | None] = mapped_column(Text)
+    merged_into: Mapped[str | None] = mapped_column(String)
+    duplicate_of: Mapped[str | None] = mapped_column(String)  # flagged, not yet merged
 
 
 class AgentRow(Base):

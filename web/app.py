@@ -36,6 +36,7 @@ from web import api, api_callbacks, api_desk, pages, ws
 from web.errors import error_middleware
 from web.keys import CENTRE, CLOCK, CONNECTIONS, ENGINE, HUB, LIVE, SESSIONS, SETTINGS, WRITER
 from web.live_state import LocalLiveState, SharedLiveState
+from web.orders_root import orders_context
 from web.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def create_app(
     app.cleanup_ctx.append(_hub)
     app.cleanup_ctx.append(_centre)
     app.cleanup_ctx.append(_asterisk_links)
+    app.cleanup_ctx.append(orders_context)
     app.add_routes(api.routes)
     app.add_routes(api_desk.routes)
     app.add_routes(api_callbacks.routes)

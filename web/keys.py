@@ -9,6 +9,7 @@ from acd.live import LocalHub
 from acd.service import CallCentre
 from telephony.clock import Clock
 from telephony.connection import AmiConnection
+from tickets.handling import OrderHandling
 from tickets.writer import WriteBehind
 from web.live_state import LiveState
 from web.settings import Settings
@@ -22,3 +23,4 @@ HUB = web.AppKey("hub", LocalHub)
 CENTRE = web.AppKey("centre", CallCentre)  # absent on a web-only instance
 LIVE = web.AppKey("live", LiveState)
 CONNECTIONS = web.AppKey("connections", dict[str, AmiConnection])
+ORDERS = web.AppKey("orders", OrderHandling)

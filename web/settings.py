@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from acd.figures import FigureRules
 from acd.lease import LeaseRules
 from acd.rules import RoutingRules
+from web.order_settings import OrderSettings, default_order_settings, parse_order_settings
 
 AmiMode = Literal["route", "observe"]
 DEFAULT_LINES = ("12345", "962121")
@@ -68,10 +69,20 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     spill_path: Path | None = None
     log_level: str = "INFO"
+    orders: OrderSettings | None = None  # None: the defaults, no units (see web.order_settings)
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def order_settings(self) -> OrderSettings:
+        return self.orders or default_order_settings(self.zone)
+
+    @property
+    def attachments_dir(self) -> Path:
+        configured = self.order_settings.attachments_dir
+        return configured or self.recordings_dir.parent / "attachments"
 
     @property
     def routed_servers(self) -> tuple[str, ...]:
@@ -205,6 +216,8 @@ def _from_toml(data: Mapping[str, Any]) -> dict[str, Any]:
     values.update(_rules_from_toml(data))
     if "seats" in data:
         values["seats_raw"] = data["seats"]
+    if "orders" in data:
+        values["orders_raw"] = data["orders"]
     return values
 
 
@@ -351,9 +364,22 @@ def _finish(values: dict[str, Any]) -> Settings:
         values["seats"] = parse_seats(seats_env, default_server, lines)
     elif seats_raw is not None:
         values["seats"] = _seats_from_toml(seats_raw, default_server, lines)
+    orders_raw = values.pop("orders_raw", None)
+    if orders_raw is not None:
+        values["orders"] = _orders(orders_raw, values.get("timezone", "Asia/Shanghai"))
     settings = Settings(**values)
     _validate(settings)
     return settings
+
+
+def _orders(table: Any, timezone: str) -> OrderSettings:
+    if not isinstance(table, Mapping):
+        raise SettingsError("[orders]", "must be a table")
+    try:
+        return parse_order_settings(table, ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        setting = getattr(exc, "setting", "[orders]")
+        raise SettingsError(setting, str(exc).removeprefix(f"{setting}: ")) from exc
 
 
 def _validate(settings: Settings) -> None:

@@ -36,7 +36,14 @@ class FakeDialer:
         return self.result
 
     async def call_back(
-        self, server: str, seat: str, number: str, line: str, callback_of: str, task: str
+        self,
+        server: str,
+        seat: str,
+        number: str,
+        line: str,
+        callback_of: str,
+        task: str,
+        order: str = "",
     ) -> DialResult:
         self.sent.append((server, f"callback:{number}:{task}", seat))
         return self.result
