@@ -102,8 +102,10 @@ class Catalogue:
         self, line: str, category: str | None, address: str | None, *, limit: int = 5
     ) -> list[Suggestion]:
         """Active units of the line that cover the category or whose area is in the address,
-        best first: both matches before one; an exact category before a parent category;
-        a longer (more specific) area name before a shorter one; then by code."""
+        best first. A unit with areas (街道, 镇, 物业) is suggested only for an address in one of
+        them (or when the order has no address). Both matches before one; an exact category
+        before a parent category; a longer (more specific) area name before a shorter one;
+        then by code."""
         if limit < 1:
             raise ValueError("limit must be at least 1")
         place = normalise_address(address or "")
@@ -126,6 +128,8 @@ class Catalogue:
             found = self._categories.find(line, covering)
             reasons.append(f"分类匹配: {covering if found is None else found.label}")
         area = _area_in(unit.areas, place)
+        if unit.areas and place and area is None:
+            return None  # a territorial unit (属地) of another area: never the one to send to
         if area is not None:
             score += _area_score(area)
             reasons.append(f"区域匹配: {area}")

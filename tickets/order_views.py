@@ -385,3 +385,48 @@ async def caller_history(
             for c in calls
         ],
     }
+
+
+async def hanging_list(session: AsyncSession, month_start: datetime) -> list[dict[str, Any]]:
+    """挂账: the hanging orders, each with its latest progress note and whether this
+    month's progress (from ``month_start``) is written yet, those without it first."""
+    orders = list(
+        await session.scalars(
+            select(WorkOrderRow)
+            .where(WorkOrderRow.status == Status.HANGING.value)
+            .order_by(WorkOrderRow.created_at)
+        )
+    )
+    latest = await _latest_progress(session, [order.id for order in orders])
+    found: list[dict[str, Any]] = []
+    for order in orders:
+        note = latest.get(order.id)
+        found.append(
+            {
+                "number": order.number,
+                "line": order.line,
+                "category": order.category,
+                "address": order.address,
+                "main_unit": order.main_unit,
+                "created_at": order.created_at.isoformat(),
+                "last_progress_at": None if note is None else note.at.isoformat(),
+                "last_progress": None if note is None else note.note,
+                "progress_this_month": note is not None and note.at >= month_start,
+            }
+        )
+    found.sort(key=lambda item: bool(item["progress_this_month"]))
+    return found
+
+
+async def _latest_progress(session: AsyncSession, order_ids: list[int]) -> dict[int, OrderEventRow]:
+    if not order_ids:
+        return {}
+    rows = await session.scalars(
+        select(OrderEventRow)
+        .where(
+            OrderEventRow.order_id.in_(order_ids),
+            OrderEventRow.step.in_((Step.HANG.value, Step.HANGING_PROGRESS.value)),
+        )
+        .order_by(OrderEventRow.id)
+    )
+    return {row.order_id: row for row in rows}

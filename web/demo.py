@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -33,8 +34,10 @@ from telephony.simulator import (
     TrafficGenerator,
     TrafficProfile,
 )
+from tickets.catalogue import DEMO_UNITS
 from web.app import create_app
 from web.keys import CENTRE, WRITER
+from web.order_settings import default_order_settings
 from web.serve import start_site, stop_event_on_signals
 from web.settings import DEFAULT_LINES, AmiServer, SeatConfig, Settings, parse_http
 
@@ -86,6 +89,8 @@ def demo_settings(options: DemoOptions, ami_port: int, http: tuple[str, int]) ->
         ),
         routing=DEMO_ROUTING,
         spill_path=data_dir / "hotline-unwritten.jsonl",
+        # a small fictional district's units, so that orders can be dispatched in the demo
+        orders=default_order_settings(ZoneInfo("Asia/Shanghai"), DEMO_UNITS),
     )
 
 

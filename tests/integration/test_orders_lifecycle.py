@@ -10,11 +10,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tests.integration.orders_kit import local, orders_kit
 from tickets.errors import InvalidOrder
-from tickets.lifecycle import IllegalStep
+from tickets.lifecycle import IllegalStep, Step
 from tickets.order_forms import OrderForm, ReplyForm
 from tickets.order_models import OrderAssignmentRow, OrderEventRow
 from tickets.order_steps import load_order
-from tickets.order_views import order_detail
+from tickets.order_views import hanging_list, order_detail
+from tickets.supervision import scan
 
 WATER = OrderForm(
     category="utilities.water",
@@ -151,3 +152,56 @@ async def test_two_dispatchers_cannot_both_dispatch_one_order(database_url: str)
         async with kit.sessions() as session:
             order = await load_order(session, number)
     assert order.main_unit == "utility.water"
+
+
+async def test_an_undispatched_order_is_urged_then_supervised_once_each(database_url: str) -> None:
+    async with orders_kit(database_url, local("2026-11-23 10:00")) as kit:
+        number = await kit.draft("1790000005.1")
+        await kit.desk.accept(number, "1001", WATER)  # dispatch due 10:30
+
+        async def scan_at(moment: str) -> list[tuple[str, str]]:
+            kit.clock.at = local(moment)
+            async with kit.sessions() as session, session.begin():
+                return [
+                    (n.kind, n.deadline) for n in await scan(session, kit.desk.rules, kit.clock())
+                ]
+
+        # due soon: less than max(20% of 30 min, 10 min) left
+        assert await scan_at("2026-11-23 10:19") == []
+        assert await scan_at("2026-11-23 10:21") == [("urge", "dispatch")]
+        assert await scan_at("2026-11-23 10:25") == []
+        assert await scan_at("2026-11-23 10:31") == [("supervise", "dispatch")]
+        # the 2 h follow-up checkpoint; the response (due 12:00) is overdue too
+        assert await scan_at("2026-11-23 12:01") == [
+            ("supervise", "response"),
+            ("follow_up", "follow_up"),
+        ]
+        async with kit.sessions() as session:
+            detail = await order_detail(session, number, kit.desk.rules, kit.clock(), reveal=False)
+    assert [e["step"] for e in detail["timeline"]] == ["accept", "urge", "supervise", "supervise"]
+    assert detail["escalation"] == "supervise"
+
+
+async def test_a_hanging_order_asks_for_this_months_progress_and_can_resume(
+    database_url: str,
+) -> None:
+    async with orders_kit(database_url, local("2026-10-20 09:00")) as kit:
+        desk = kit.desk
+        number = await kit.draft("1790000006.1")
+        await desk.accept(number, "1001", WATER)
+        await desk.dispatch(number, "2001", "utility.water")
+        await desk.unit_sign(number, "utility.water", "u-water")
+        await desk.hang(number, "2001", "管网改造需市级立项")
+        kit.clock.at = local("2026-11-23 09:00")
+        async with kit.sessions() as session:
+            (before,) = await hanging_list(session, local("2026-11-01 00:00"))
+        await desk.note(number, Step.HANGING_PROGRESS, "2001", "已列入明年改造计划")
+        async with kit.sessions() as session:
+            (after,) = await hanging_list(session, local("2026-11-01 00:00"))
+        with pytest.raises(IllegalStep):
+            await desk.reply(number, "utility.water", "u-water", REPLY)
+        order = await desk.resume(number, "2001", "立项获批")
+    assert (before["progress_this_month"], before["last_progress"]) == (False, "管网改造需市级立项")
+    assert (after["progress_this_month"], after["last_progress"]) == (True, "已列入明年改造计划")
+    # back to the unit: re-handle within 2 working days of Mon 23 Nov
+    assert (order.status, order.reply_due) == ("handling", local("2026-11-25 09:00"))

@@ -252,3 +252,18 @@ def _all_codes(line: str) -> set[str]:
         return {n["code"] for n in nodes} | {c for n in nodes for c in walk(n["children"])}
 
     return walk(DEFAULT_CATEGORIES.as_json()[line])
+
+
+def test_a_complaint_in_meilong_goes_to_meilong_and_not_to_the_other_towns() -> None:
+    found = DEMO_UNITS.suggest("12345", "complaint", "上海市闵行区梅陇镇莲花南路1500号")
+    assert [s.unit.code for s in found] == ["town.meilong"]
+
+
+def test_without_an_address_every_unit_of_the_category_is_offered() -> None:
+    found = DEMO_UNITS.suggest("12345", "complaint", "")
+    assert [s.unit.code for s in found] == [
+        "street.gumei",
+        "street.jiangchuan",
+        "town.meilong",
+        "town.xinzhuang",
+    ]
