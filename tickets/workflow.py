@@ -296,12 +296,13 @@ class OrderDesk:
                     wrongly_assigned=False,
                 )
             )
+        on_time = order.dispatch_due is None or step.now <= order.dispatch_due
         order.main_unit = main_unit
         order.dispatched_at = step.now
         order.sign_due = due.sign_due(self.rules.deadlines, self.rules.calendar, step.now)
         order.reply_due = order.close_due
         order.escalation = ""
-        step.details = {"main_unit": main_unit, "assisting": list(assisting)}
+        step.details = {"main_unit": main_unit, "assisting": list(assisting), "on_time": on_time}
 
     async def redispatch(
         self,

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tests.integration.orders_kit import local, orders_kit
 from tickets.errors import InvalidOrder
 from tickets.lifecycle import IllegalStep, Step
+from tickets.order_figures import order_figures
 from tickets.order_forms import OrderForm, ReplyForm
 from tickets.order_models import OrderAssignmentRow, OrderEventRow
 from tickets.order_steps import load_order
@@ -90,6 +91,9 @@ async def test_an_order_goes_from_the_call_to_closed_through_a_return_and_an_uns
                 .select_from(OrderAssignmentRow)
                 .where(OrderAssignmentRow.wrongly_assigned)
             )
+            figures = await order_figures(
+                session, local("2026-09-28 00:00"), local("2026-10-01 00:00")
+            )
     assert steps == [
         "accept",
         "dispatch",
@@ -104,6 +108,11 @@ async def test_an_order_goes_from_the_call_to_closed_through_a_return_and_an_uns
     ]
     assert [event["to"] for event in detail["timeline"]][-3:] == ["handling", "replied", "closed"]
     assert wrong == 1
+    assert (figures.accepted, figures.dispatched, figures.dispatched_on_time) == (1, 1, 1)
+    # two dispatches of which one was wrongly assigned: 派单准确率 50 %
+    assert (figures.dispatches, figures.wrongly_assigned, figures.dispatch_accuracy) == (2, 1, 0.5)
+    assert (figures.responded, figures.responded_on_time) == (1, 1)
+    assert (figures.revisits, figures.satisfied, figures.unsatisfied) == (2, 1, 1)
     assert detail["caller_number"] == "138****1234"
 
 
