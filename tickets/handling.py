@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tickets import deadlines as due
 from tickets.errors import InvalidOrder
-from tickets.lifecycle import Status, Step
+from tickets.lifecycle import IllegalStep, Status, Step
 from tickets.models import WorkOrderRow
 from tickets.order_forms import REVISIT_RESULTS, ReplyForm
 from tickets.order_models import (
@@ -259,9 +259,7 @@ class OrderHandling(OrderDesk):
         async with self.sessions() as session, session.begin():
             order = await load_order(session, number)
             if order.status != Status.REPLIED.value:
-                raise InvalidOrder(
-                    f"order {number} is {order.status}: a callback follows the unit's reply"
-                )
+                raise IllegalStep(number, Status(order.status), Step.REVISIT)
             revisit = OrderRevisitRow(
                 order_id=order.id,
                 attempt=order.revisit_attempts + 1,

@@ -88,7 +88,7 @@ def one_of(
     data: Mapping[str, Any], name: str, allowed: Mapping[str, str], default: str | None = None
 ) -> str:
     value = data.get(name, default)
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise InvalidOrder(f"{name}: {value!r} is not one of {sorted(allowed)}")
     return str(value)
 

@@ -32,7 +32,7 @@ from tickets.db import create_engine, session_factory
 from tickets.migrate import head_revision, upgrade_to_head
 from tickets.orders import make_order_number, open_orders_by_caller
 from tickets.writer import WriteBehind
-from web import api, api_callbacks, api_desk, pages, ws
+from web import api, api_callbacks, api_desk, api_orders, pages, ws
 from web.errors import error_middleware
 from web.keys import CENTRE, CLOCK, CONNECTIONS, ENGINE, HUB, LIVE, SESSIONS, SETTINGS, WRITER
 from web.live_state import LocalLiveState, SharedLiveState
@@ -61,6 +61,7 @@ def create_app(
     app.add_routes(api.routes)
     app.add_routes(api_desk.routes)
     app.add_routes(api_callbacks.routes)
+    app.add_routes(api_orders.routes)
     app.add_routes(ws.routes)
     app.add_routes(pages.routes)
     app.router.add_static("/static/", pages.STATIC_DIR, name="static")

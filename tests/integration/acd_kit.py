@@ -22,6 +22,7 @@ from tickets.audit import list_audit
 from tickets.records import AuditEntry, CallRecord
 from web.app import create_app
 from web.keys import CENTRE, SESSIONS, WRITER
+from web.order_settings import OrderSettings
 from web.settings import DEFAULT_LINES, AmiServer, SeatConfig, Settings
 
 # Short budgets so that a scenario takes seconds: ring 5 s, wrap-up 2 s (clock seconds)
@@ -50,10 +51,12 @@ async def acd_service(
     answer_delay: float = 1.0,
     phones: Iterable[str] = (),
     clock: ScaledClock | None = None,
+    orders: OrderSettings | None = None,
 ) -> AsyncIterator[Service]:
     """The service on ``desks``; ``phones`` are softphones the ACD does not know at start
     (a supervisor's, a temporary seat's). A restart passes the ``clock`` of the service
-    before it, so that time goes on rather than back."""
+    before it, so that time goes on rather than back. ``orders``: the ``[orders]``
+    settings (default: no units)."""
     desks = tuple(desks)
     clock = clock or ScaledClock(SPEED)
     softphones = (*(d.seat_id for d in desks), *phones)
@@ -72,6 +75,7 @@ async def acd_service(
             seats=desks,
             routing=rules,
             spill_path=tmp_path / "unwritten.jsonl",
+            orders=orders,
         )
         client = await client_factory(create_app(settings, clock))
         service = Service(sim, client, clock, settings)
