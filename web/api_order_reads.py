@@ -11,11 +11,13 @@ from aiohttp import hdrs, web
 
 from tickets.catalogue import UNIT_KINDS, Unit
 from tickets.lifecycle import STATUS_LABELS, STEP_LABELS, Status
+from tickets.order_figures import order_figures
 from tickets.order_forms import CHANNELS, NOT_COUNTED_REASONS, REVISIT_RESULTS, URGENCIES
 from tickets.order_search import OrderQuery, attachment_of, search_orders
 from tickets.order_views import (
     board,
     caller_history,
+    hanging_list,
     order_detail,
     order_summary,
     revisit_ledger,
@@ -151,6 +153,37 @@ async def ledger(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         revisits = await revisit_ledger(session, start, start + timedelta(days=1))
     return web.json_response({"date": day.isoformat(), "revisits": revisits})
+
+
+@routes.get("/api/orders/hanging")
+async def hanging(request: web.Request) -> web.Response:
+    """挂账: the hanging orders; those without this month's progress first."""
+    check_query(request, ())
+    zone, desk = request.app[SETTINGS].zone, desk_of(request)
+    today = desk.now().astimezone(zone)
+    month_start = datetime.combine(today.date().replace(day=1), time(0), tzinfo=zone)
+    async with request.app[SESSIONS]() as session:
+        orders = await hanging_list(session, month_start)
+    return web.json_response({"month": month_start.strftime("%Y-%m"), "orders": orders})
+
+
+@routes.get("/api/orders/figures")
+async def figures(request: web.Request) -> web.Response:
+    """Work-order figures of a period (default: today): dispatch accuracy and timeliness,
+    responses, answered on the spot, callback results."""
+    check_query(request, ("from", "to"))
+    zone, desk = request.app[SETTINGS].zone, desk_of(request)
+    today = datetime.combine(desk.now().astimezone(zone).date(), time(0), tzinfo=zone)
+    query = request.query
+    start = _moment("from", query["from"], zone, False) if "from" in query else today
+    end = _moment("to", query["to"], zone, True) if "to" in query else today + timedelta(days=1)
+    if end <= start:
+        raise InvalidParameter("to: must be after from")
+    async with request.app[SESSIONS]() as session:
+        found = await order_figures(session, start, end)
+    return web.json_response(
+        {"from": start.isoformat(), "to": end.isoformat(), "figures": found.as_json()}
+    )
 
 
 @routes.get("/api/orders/{number}")

@@ -125,10 +125,14 @@ async def test_a_call_becomes_an_order_that_is_redispatched_replied_and_closed_a
             },
         )
         detail = await svc.get(steps)
+        figures = (await svc.get("/api/orders/figures"))["figures"]
         audited = await audit_log(svc)
         files = [Path(r["recording_path"]) for r in detail["revisits"] if r["recording_path"]]
     entries = [(e.actor, e.action) for e in audited if e.target == f"order:{number}"]
     assert (closed["status"], closed["satisfaction"]) == ("closed", "satisfied")
+    # today: the earlier web order and this one accepted; two dispatches, one wrongly assigned
+    assert (figures["accepted"], figures["dispatches"], figures["wrongly_assigned"]) == (2, 2, 1)
+    assert (figures["dispatch_accuracy"], figures["revisits"], figures["satisfied"]) == (0.5, 2, 1)
     assert [(e["step"], e["to"]) for e in detail["timeline"]] == [
         ("accept", "accepted"),
         ("dispatch", "dispatched"),
