@@ -76,6 +76,16 @@ def _agent_names(count: int) -> list[str]:
     return [DEMO_AGENTS[i % len(DEMO_AGENTS)] for i in range(count)]
 
 
+def sign_in_demo_agents(app: web.Application, count: int) -> None:
+    """Agents 1001, 1002, … sign in to seats 8001, 8002, … as they would on their desk page."""
+    desk = app[CENTRE].desk
+    for index, (seat, name) in enumerate(
+        zip(demo_seat_ids(count), _agent_names(count), strict=True)
+    ):
+        if app[CENTRE].board.get(seat).agent is None:
+            desk.sign_in(seat, str(1001 + index), name)
+
+
 def demo_settings(options: DemoOptions, ami_port: int, http: tuple[str, int]) -> Settings:
     data_dir = options.data_dir.resolve()
     return Settings(
@@ -160,6 +170,7 @@ async def run_demo(options: DemoOptions) -> int:
     traffic_task: asyncio.Task[None] | None = None
     try:
         runner, host, port = await _start_web(app, options.http)
+        sign_in_demo_agents(app, options.seats)
         started = clock.now()
         print(f"hotline demo: wallboard at http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
         profile = TrafficProfile(
