@@ -23,11 +23,12 @@ from tickets.order_models import (
     OrderAttachmentRow,
     OrderEventRow,
     OrderExtensionRow,
+    OrderNoticeRow,
     OrderReplyRow,
     OrderRevisitRow,
 )
 from tickets.order_steps import load_order
-from tickets.supervision import order_urgency
+from tickets.supervision import NOTICE_LABELS, order_urgency
 from tickets.workflow import OrderRules
 
 BOARD_LIMIT = 200
@@ -430,3 +431,37 @@ async def _latest_progress(session: AsyncSession, order_ids: list[int]) -> dict[
         .order_by(OrderEventRow.id)
     )
     return {row.order_id: row for row in rows}
+
+
+async def open_notices(session: AsyncSession, *, limit: int = 200) -> list[dict[str, Any]]:
+    """The supervision notices nobody has acknowledged yet, newest first."""
+    rows = await session.execute(
+        select(OrderNoticeRow, WorkOrderRow.number)
+        .join(WorkOrderRow, WorkOrderRow.id == OrderNoticeRow.order_id)
+        .where(OrderNoticeRow.acknowledged_at.is_(None))
+        .order_by(OrderNoticeRow.at.desc(), OrderNoticeRow.id.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "id": notice.id,
+            "order": number,
+            "at": notice.at.isoformat(),
+            "kind": notice.kind,
+            "label": NOTICE_LABELS.get(notice.kind, notice.kind),
+            "deadline": notice.deadline,
+            "deadline_label": DEADLINE_LABELS.get(notice.deadline, notice.deadline),
+            "due_at": notice.due_at.isoformat(),
+            "unit": notice.unit,
+        }
+        for notice, number in rows
+    ]
+
+
+async def acknowledge_notice(session: AsyncSession, notice_id: int, by: str, at: datetime) -> bool:
+    """Mark a notice seen and acted on; False when there is no such open notice."""
+    notice = await session.get(OrderNoticeRow, notice_id)
+    if notice is None or notice.acknowledged_at is not None:
+        return False
+    notice.acknowledged_at, notice.acknowledged_by = at, by
+    return True

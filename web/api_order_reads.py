@@ -18,6 +18,7 @@ from tickets.order_views import (
     board,
     caller_history,
     hanging_list,
+    open_notices,
     order_detail,
     order_summary,
     revisit_ledger,
@@ -153,6 +154,15 @@ async def ledger(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         revisits = await revisit_ledger(session, start, start + timedelta(days=1))
     return web.json_response({"date": day.isoformat(), "revisits": revisits})
+
+
+@routes.get("/api/orders/notices")
+async def notices(request: web.Request) -> web.Response:
+    """Supervision notices (催办, 督办, follow-ups, property companies to phone) not yet
+    acknowledged, newest first."""
+    check_query(request, ())
+    async with request.app[SESSIONS]() as session:
+        return web.json_response({"notices": await open_notices(session)})
 
 
 @routes.get("/api/orders/hanging")

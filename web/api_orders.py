@@ -11,11 +11,13 @@ from tickets.errors import NoSuchOrder
 from tickets.lifecycle import Step
 from tickets.order_forms import CHANNELS, NOT_COUNTED_REASONS
 from tickets.order_search import order_by_source
+from tickets.order_views import acknowledge_notice
 from web import api_order_reads, api_order_units
-from web.errors import InvalidParameter
-from web.keys import SESSIONS, WRITER
+from web.errors import InvalidParameter, NotFound
+from web.keys import CLOCK, SESSIONS, WRITER
 from web.order_requests import (
     CALLER_NUMBER,
+    audit,
     desk_of,
     field_choice,
     field_code,
@@ -216,6 +218,22 @@ async def decide_extension(request: web.Request) -> web.Response:
     note = field_text(body, "note", required=False)
     order = await desk_of(request).decide_extension(number, who, approve=approve, note=note)
     return order_written(request, order, Step.DECIDE_EXTENSION, who, approved=str(approve).lower())
+
+
+@hotline.post("/api/orders/notices/{id}/ack")
+async def acknowledge(request: web.Request) -> web.Response:
+    """The dispatcher has acted on a notice: it leaves the open list (kept, with who and when)."""
+    body = await json_object(request)
+    who = actor(request, body, None)
+    raw = request.match_info["id"]
+    if not raw.isdigit() or not 0 < int(raw) < 2**62:
+        raise InvalidParameter("id: a whole number")
+    notice_id = int(raw)
+    async with request.app[SESSIONS]() as session, session.begin():
+        if not await acknowledge_notice(session, notice_id, who, request.app[CLOCK].now()):
+            raise NotFound(f"no open notice {notice_id}")
+    audit(request, who, "order.notice_ack", f"notice:{notice_id}")
+    return web.json_response({"id": notice_id, "acknowledged_by": who})
 
 
 def _table(*tables: web.RouteTableDef) -> web.RouteTableDef:

@@ -184,7 +184,19 @@ async def test_an_undispatched_order_is_urged_then_supervised_once_each_and_show
         supervised_again = await scan_once(desk)
         board_late = await svc.get("/api/orders/board")
         detail = await svc.get(f"/api/orders/{number}")
+        notices = (await svc.get("/api/orders/notices"))["notices"]
+        acked = await api(
+            svc, "POST", f"/api/orders/notices/{notices[0]['id']}/ack", {"actor": "2001"}
+        )
+        acked_twice, _ = await _post(svc, f"/api/orders/notices/{notices[0]['id']}/ack", {})
+        still_open = (await svc.get("/api/orders/notices"))["notices"]
     assert urged == [(number, "urge", "dispatch")]
+    assert [(n["order"], n["label"], n["deadline_label"]) for n in notices] == [
+        (number, "督办", "派单时限"),
+        (number, "催办", "派单时限"),
+    ]
+    assert (acked["acknowledged_by"], acked_twice) == ("2001", 404)
+    assert [n["id"] for n in still_open] == [notices[1]["id"]]
     assert urged_again == []
     assert [o["number"] for o in board_soon["due_soon"]] == [number]
     assert supervised == [(number, "supervise", "dispatch")]

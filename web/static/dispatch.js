@@ -39,9 +39,26 @@ function renderNotices() {
       orderLink(notice.order), " ",
       el("span", "", `${label("deadline", notice.deadline, "")} ${when(notice.due_at)}`),
       notice.unit ? el("span", "muted", ` · ${unitName(notice.unit)}`) : "",
+      " ", ackButton(notice),
     );
     list.append(item);
   }
+}
+
+function ackButton(notice) {
+  const button = i18nEl("button", "act_ack");
+  button.type = "button";
+  button.addEventListener("click", async () => {
+    const answer = await api("POST", `/api/orders/notices/${notice.id}/ack`, {});
+    if (answer.ok || answer.status === 404) await loadNotices();
+    else button.title = answer.message;
+  });
+  return button;
+}
+
+async function loadNotices() {
+  const answer = await api("GET", "/api/orders/notices");
+  if (answer.ok) { board.notices = answer.data.notices.slice(0, NOTICE_LIMIT); renderNotices(); }
 }
 
 function newOrderForm(config) {
@@ -96,15 +113,11 @@ async function start() {
   const config = await orderConfig();
   if (config) document.getElementById("new-order").append(newOrderForm(config));
   await loadBoard();
+  await loadNotices();
   const reload = debounce(loadBoard, 300);
   connectLive({
     order: reload,
-    order_notice: (event) => {
-      board.notices.unshift(event);
-      board.notices.length = Math.min(board.notices.length, NOTICE_LIMIT);
-      renderNotices();
-      reload();
-    },
+    order_notice: () => { loadNotices(); reload(); },
   });
   setInterval(loadBoard, 60000);
 }
