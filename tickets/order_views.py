@@ -43,6 +43,11 @@ def mask_number(number: str) -> str:
     return "*" * len(number)
 
 
+def mask_name(name: str) -> str:
+    """王** : the family name only."""
+    return f"{name[0]}{'*' * (len(name) - 1)}" if name else ""
+
+
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
@@ -62,7 +67,9 @@ def order_summary(
         "caller_number": "（保密）"
         if hide
         else (order.caller_number if reveal else mask_number(order.caller_number)),
-        "caller_name": "" if hide else order.caller_name,
+        "caller_name": ""
+        if hide
+        else (order.caller_name if reveal else mask_name(order.caller_name)),
         "category": order.category,
         "address": order.address,
         "content": order.content,
