@@ -111,6 +111,8 @@ class CallCentre:
         self.memory = CallerMemory()
         # the work-order side links a callback (回访) call to its attempt (set by web.app)
         self.on_revisit_placed: Callable[[CallbackPlaced], None] | None = None
+        # the recordings pipeline takes the WAV of every call that ended (set by web.app)
+        self.on_call_ended: Callable[[CallRecord], None] | None = None
         self.gate: OfferGate = gate or LocalGate()
         self.board = SeatBoard(clock, self._seat_changed)
         self.board.subscribe_sessions(self._session_changed)
@@ -305,6 +307,8 @@ class CallCentre:
         self.hub.publish({"type": "call", "call": call_view(record)})
         if record.ended_at is not None:
             self.callbacks.call_ended(record)
+            if record.recording_path and self.on_call_ended is not None:
+                self.on_call_ended(record)
         if record.ended_at is not None or record.answered_at is not None:
             self._schedule_figures()
 

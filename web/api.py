@@ -17,6 +17,7 @@ from tickets.calls import get_call, list_calls
 from tickets.records import OUTCOMES
 from web.errors import InvalidParameter, NotFound
 from web.keys import CENTRE, HUB, LIVE, SESSIONS, SETTINGS, WRITER
+from web.recordings_root import recordings_health
 
 routes = web.RouteTableDef()
 
@@ -143,6 +144,7 @@ async def health(request: web.Request) -> web.Response:
             "leading": leading,
             "writer": writer,
             "subscribers": request.app[HUB].subscribers,
+            "recordings": recordings_health(request.app),
         }
     )
 

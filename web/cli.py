@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from telephony.transcript import TranscriptError
 from web.settings import SettingsError, load_settings, normalize_database_url
@@ -91,15 +92,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upgrade = db.add_parser("upgrade", help="migrate the database schema to the newest version")
     upgrade.add_argument("--database-url", help="default: HOTLINE_DATABASE_URL")
+    _add_recordings_commands(commands)
 
     bench = commands.add_parser("bench", help="benchmarks that print figures")
     bench.add_argument(
         "name",
-        choices=["ami", "acd"],
+        choices=["ami", "acd", "recordings"],
         help="ami: AMI parsing and throughput, routing latency at 200 seats; "
-        "acd: the ACD against M/M/c theory, routing latency at 500 seats and 50 calls/s",
+        "acd: the ACD against M/M/c theory, routing latency at 500 seats and 50 calls/s; "
+        "recordings: conversion speed and event-loop lag while converting",
     )
     bench.add_argument("--quick", action="store_true", help="a short run (for a smoke test)")
+    bench.add_argument(
+        "--seconds", type=_positive(float), default=300.0, help="recordings: length of each WAV"
+    )
+    bench.add_argument(
+        "--files", type=_positive(int), default=8, help="recordings: WAVs to convert"
+    )
+    bench.add_argument(
+        "--workers", type=_positive(int), default=2, help="recordings: conversion processes"
+    )
     return parser
 
 
@@ -138,7 +150,17 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _replay(args.file, args.server)
     if args.command == "db":
         return _db_upgrade(args.database_url)
+    if args.command == "recordings":
+        return _recordings(args)
     if args.command == "bench":
+        if args.name == "recordings":
+            from bench.recordings import print_report, run
+
+            if args.quick:
+                print_report(run(seconds_of_audio=10.0, files=2, workers=1))
+            else:
+                print_report(run(args.seconds, args.files, args.workers))
+            return 0
         if args.name == "acd":
             from bench.mmc import run_acd_bench
 
@@ -151,6 +173,45 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return asyncio.run(run_bench(quick=args.quick))
     raise AssertionError(args.command)
+
+
+def _add_recordings_commands(commands: Any) -> None:
+    recordings = commands.add_parser("recordings", help="recordings tools").add_subparsers(
+        dest="recordings_command", required=True
+    )
+    purge = recordings.add_parser("purge", help="remove recordings whose retention has passed")
+    purge.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+    reconcile = recordings.add_parser(
+        "reconcile", help="compare the database with the stored files (JSON lines, a summary)"
+    )
+    reconcile.add_argument(
+        "--repair",
+        action="store_true",
+        help="add missing rows, convert again lost files, mark altered ones failed",
+    )
+    for command in (purge, reconcile):
+        command.add_argument(
+            "--config", type=Path, help="TOML settings file (HOTLINE_* variables override it)"
+        )
+
+
+def _recordings(args: argparse.Namespace) -> int:
+    from telephony.clock import SystemClock
+    from web.recordings_root import run_purge, run_reconcile
+
+    settings = load_settings(args.config)
+    if args.recordings_command == "purge":
+        items = asyncio.run(run_purge(settings, SystemClock(), dry_run=args.dry_run))
+        for item in items:
+            print(json.dumps(item.as_json(), ensure_ascii=False))
+        verb = "would purge" if args.dry_run else "purged"
+        print(json.dumps({"summary": {verb: len(items)}}))
+        return 0
+    report = asyncio.run(run_reconcile(settings, repair=args.repair))
+    for finding in report.findings:
+        print(json.dumps(finding.as_json(), ensure_ascii=False))
+    print(json.dumps({"summary": report.summary()}))
+    return 1 if report.findings and not args.repair else 0
 
 
 def _replay(path: Path, server: str) -> int:

@@ -53,3 +53,9 @@ async def revisits_page(request: web.Request) -> web.FileResponse:
 async def desk_page(request: web.Request) -> web.FileResponse:
     """座席工作台: the agent's seat, screen-pop and order form."""
     return _page("desk.html")
+
+
+@routes.get("/recordings")
+async def recordings_page(request: web.Request) -> web.FileResponse:
+    """录音查询: search, play with a reason, legal hold and the access log."""
+    return _page("recordings.html")

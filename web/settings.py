@@ -20,6 +20,7 @@ from acd.figures import FigureRules
 from acd.lease import LeaseRules
 from acd.rules import RoutingRules
 from web.order_settings import OrderSettings, default_order_settings, parse_order_settings
+from web.recording_settings import RecordingSettings, parse_recording_settings
 
 AmiMode = Literal["route", "observe"]
 DEFAULT_LINES = ("12345", "962121")
@@ -70,6 +71,7 @@ class Settings:
     spill_path: Path | None = None
     log_level: str = "INFO"
     orders: OrderSettings | None = None  # None: the defaults, no units (see web.order_settings)
+    recordings: RecordingSettings = field(default_factory=RecordingSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -83,6 +85,10 @@ class Settings:
     def attachments_dir(self) -> Path:
         configured = self.order_settings.attachments_dir
         return configured or self.recordings_dir.parent / "attachments"
+
+    @property
+    def recordings_storage_dir(self) -> Path:
+        return self.recordings.storage_dir or self.recordings_dir / "stored"
 
     @property
     def routed_servers(self) -> tuple[str, ...]:
@@ -218,6 +224,8 @@ def _from_toml(data: Mapping[str, Any]) -> dict[str, Any]:
         values["seats_raw"] = data["seats"]
     if "orders" in data:
         values["orders_raw"] = data["orders"]
+    if "recordings" in data:
+        values["recordings"] = _recordings(data["recordings"])
     return values
 
 
@@ -379,6 +387,16 @@ def _orders(table: Any, timezone: str) -> OrderSettings:
         return parse_order_settings(table, ZoneInfo(timezone))
     except (ZoneInfoNotFoundError, ValueError) as exc:
         setting = getattr(exc, "setting", "[orders]")
+        raise SettingsError(setting, str(exc).removeprefix(f"{setting}: ")) from exc
+
+
+def _recordings(table: Any) -> RecordingSettings:
+    if not isinstance(table, Mapping):
+        raise SettingsError("[recordings]", "must be a table")
+    try:
+        return parse_recording_settings(table)
+    except ValueError as exc:
+        setting = getattr(exc, "setting", "[recordings]")
         raise SettingsError(setting, str(exc).removeprefix(f"{setting}: ")) from exc
 
 

@@ -23,8 +23,10 @@ from tickets.records import AuditEntry, CallRecord
 from web.app import create_app
 from web.keys import CENTRE, SESSIONS, WRITER
 from web.order_settings import OrderSettings
+from web.recording_settings import RecordingSettings
 from web.settings import DEFAULT_LINES, AmiServer, SeatConfig, Settings
 
+KEEP_WAVS = RecordingSettings(delete_wav=False)
 # Short budgets so that a scenario takes seconds: ring 5 s, wrap-up 2 s (clock seconds)
 QUICK = RoutingRules(ring_timeout=5.0, wrapup_seconds=2.0, reserve_timeout=5.0, back_on_hold=3.0)
 
@@ -52,11 +54,13 @@ async def acd_service(
     phones: Iterable[str] = (),
     clock: ScaledClock | None = None,
     orders: OrderSettings | None = None,
+    recordings: RecordingSettings = KEEP_WAVS,
 ) -> AsyncIterator[Service]:
     """The service on ``desks``; ``phones`` are softphones the ACD does not know at start
     (a supervisor's, a temporary seat's). A restart passes the ``clock`` of the service
     before it, so that time goes on rather than back. ``orders``: the ``[orders]``
-    settings (default: no units)."""
+    settings (default: no units). ``recordings``: by default the pipeline converts
+    but keeps the WAVs, which tests of calls read back."""
     desks = tuple(desks)
     clock = clock or ScaledClock(SPEED)
     softphones = (*(d.seat_id for d in desks), *phones)
@@ -76,6 +80,7 @@ async def acd_service(
             routing=rules,
             spill_path=tmp_path / "unwritten.jsonl",
             orders=orders,
+            recordings=recordings,
         )
         client = await client_factory(create_app(settings, clock))
         service = Service(sim, client, clock, settings)

@@ -22,6 +22,7 @@ from tickets.calls import calls_queued_between
 from tickets.records import CallRecord
 from web.app import create_app
 from web.keys import CENTRE, SESSIONS, WRITER
+from web.recording_settings import RecordingSettings
 from web.settings import DEFAULT_LINES, AmiServer, SeatConfig, Settings
 
 SPEED = 10.0  # 15 s of ring timeout take 1.5 s
@@ -84,6 +85,8 @@ def service_settings(
         else (),
         "routing": RoutingRules(wrapup_seconds=5.0),
         "spill_path": tmp_path / "unwritten.jsonl",
+        # the pipeline converts but keeps the WAVs, which tests of calls read back
+        "recordings": RecordingSettings(delete_wav=False),
     }
     values.update(overrides)
     return Settings(**values)

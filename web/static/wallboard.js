@@ -1,7 +1,7 @@
 // The supervisor's wallboard: a snapshot over /ws, then every change as it happens.
 "use strict";
 
-const state = { seats: new Map(), queue: [], stats: null, calls: new Map(), links: {}, alerts: [], overflow: {}, offset: 0 };
+const state = { recordings: null, seats: new Map(), queue: [], stats: null, calls: new Map(), links: {}, alerts: [], overflow: {}, offset: 0 };
 const RECENT = 20;
 const TARGET_RATE = 0.9;
 
@@ -40,6 +40,7 @@ function renderKpis() {
   setRate("k-rate15", today.answer_rate_in_target, "k-rate15-30", recent.answer_rate_in_target);
   document.getElementById("k-callbacks").textContent = s.callbacks_open ?? "–";
   document.getElementById("k-callbacks-overdue").textContent = s.callbacks_overdue ? `${t("overdue")} ${s.callbacks_overdue}` : "";
+  renderRecordings();
   setRate("k-conn", today.connection_rate, "k-conn-30", recent.connection_rate);
 }
 function setRate(id, rate, subId, recentRate) {
@@ -145,6 +146,13 @@ function overflowText(alert) {
   return t(`alert_${alert.kind}`, { ...alert, rate_text: percent(alert.rate), target_text: percent(alert.target) });
 }
 
+function renderRecordings() {
+  const backlog = state.recordings;
+  document.getElementById("k-recordings").textContent = backlog ? (backlog.pending || 0) + (backlog.converting || 0) : "–";
+  const failed = backlog ? (backlog.failed || 0) + (backlog.missing || 0) : 0;
+  document.getElementById("k-recordings-failed").textContent = failed ? t("recordings_failed", { count: failed }) : "";
+}
+
 function renderAll() { applyTexts(); renderKpis(); renderQueue(); renderSeats(); renderCalls(); renderLinks(); renderAlerts(); }
 
 function applySnapshot(snap) {
@@ -173,6 +181,7 @@ const HANDLERS = {
     }
     renderAlerts();
   },
+  recordings: (e) => { state.recordings = e.backlog; renderRecordings(); },
   seat_closed: (e) => { state.seats.delete(e.seat); renderSeats(); },
 };
 function trimCalls() {
@@ -203,6 +212,8 @@ async function refreshWriterHealth() {
     if (!response.ok) return;
     const body = await response.json();
     state.stats = body;
+    const health = await fetch("/api/health");
+    if (health.ok) state.recordings = (await health.json()).recordings || null;
     renderKpis();
     renderAlerts();
   } catch (err) { /* the WebSocket reconnect shows the state */ }
