@@ -15,7 +15,8 @@ import contextlib
 import functools
 import logging
 import time
-from concurrent.futures import Executor
+from collections.abc import Callable
+from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -84,6 +85,8 @@ class RecordingPipeline:
         self.settings = settings
         self.clock = clock
         self.executor = executor
+        # builds a new pool when a worker process died (the old pool refuses all work then)
+        self.new_executor: Callable[[], Executor] | None = None
         self.last_backlog: dict[str, int] = dict.fromkeys(RECORDING_STATES, 0)
         self._running: dict[int, asyncio.Task[None]] = {}
         self._not_before: dict[int, float] = {}  # recording id -> clock.monotonic()
@@ -246,7 +249,21 @@ class RecordingPipeline:
         work_dir = self.settings.work_dir / str(job.recording_id)
         await asyncio.to_thread(work_dir.mkdir, parents=True, exist_ok=True)
         convert = functools.partial(convert_recording, job.wav, work_dir, self.settings.format)
-        return await asyncio.get_running_loop().run_in_executor(self.executor, convert)
+        executor = self.executor
+        try:
+            return await asyncio.get_running_loop().run_in_executor(executor, convert)
+        except BrokenExecutor:
+            self._replace_broken(executor)
+            raise
+
+    def _replace_broken(self, broken: Executor) -> None:
+        """A conversion process died (killed, out of memory): later work goes to a new pool;
+        the attempt that met the broken one is retried like any failed attempt."""
+        if self.new_executor is None or self.executor is not broken:
+            return
+        log.error("the conversion pool broke (a worker process died); starting a new one")
+        broken.shutdown(wait=False, cancel_futures=True)
+        self.executor = self.new_executor()
 
     async def _store(self, job: Job, converted: Converted) -> None:
         try:

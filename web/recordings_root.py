@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import multiprocessing
 from collections.abc import AsyncIterator
@@ -67,6 +68,7 @@ async def recordings_context(app: web.Application) -> AsyncIterator[None]:
     pipeline = RecordingPipeline(
         app[SESSIONS], app[STORAGE], pipeline_settings(settings), app[CLOCK], executor
     )
+    pipeline.new_executor = functools.partial(conversion_pool, settings.recordings.workers)
     app[PIPELINE] = pipeline
     centre.on_call_ended = pipeline.enqueue
     await pipeline.start()
@@ -79,7 +81,7 @@ async def recordings_context(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await housekeeping
         await pipeline.stop()
-        await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
+        await asyncio.to_thread(pipeline.executor.shutdown, wait=True, cancel_futures=True)
 
 
 async def _housekeep(app: web.Application, pipeline: RecordingPipeline) -> None:

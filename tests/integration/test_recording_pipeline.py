@@ -5,7 +5,10 @@ does not convert or does not exist; the sweep that finds calls without a recordi
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import hashlib
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +34,7 @@ from tests.integration.service_kit import ClientFactory, Service, script, valid_
 from tickets.store import write_batch
 from web.keys import SESSIONS
 from web.recording_settings import RecordingSettings
-from web.recordings_root import STORAGE
+from web.recordings_root import STORAGE, conversion_pool
 
 CALLER = "13800000091"
 
@@ -215,3 +218,23 @@ async def test_the_sweep_adds_rows_for_ended_recorded_calls_that_have_none(
     assert (added, again) == (1, 0)
     assert (row.state, row.source_path, row.started_at) == ("pending", str(tmp_path / "a.wav"), T0)
     assert backlog["pending"] == 2
+
+
+async def test_a_dead_conversion_process_is_replaced_and_the_recording_stored(
+    database_url: str, tmp_path: Path
+) -> None:
+    wav = tone_wav(tmp_path / "monitor" / "1795474590.0.wav", 2.0)
+    broken = conversion_pool(1)
+    # a worker process killed (the kernel's OOM killer, an operator): the pool is broken
+    broken.submit(os._exit, 1)
+    with contextlib.suppress(Exception):
+        broken.submit(abs, 1).result(timeout=30)
+    async with pipeline_rig(database_url, tmp_path, executor=broken) as rig:
+        rig.pipeline.new_executor = functools.partial(conversion_pool, 1)
+        assert await rig.pipeline.add(recorded_call("1795474590.0", wav))
+        row = await rig.until_state("1795474590.0", "stored")
+        replacement = rig.pipeline.executor
+    replacement.shutdown(wait=True)
+    assert replacement is not broken
+    # one failed attempt on the broken pool, then stored through the new one
+    assert (row.attempts, row.duration_seconds) == (1, pytest.approx(2.0, abs=0.1))
