@@ -64,16 +64,25 @@ def _seat_command(
         leading(centre, current.server)
     agent = current.agent if current else None  # before the command signs anyone in or out
     who = actor(request, body, asker or agent)
+    details = {key: _detail(value) for key, value in body.items() if key != "actor"}
     try:
         result = command(centre, seat)
     except NoSuchSeat as exc:
         raise NotFound(f"no seat {seat}") from exc
     except SeatError as exc:
+        # a refused command is evidence too (a supervisor forcing a busy seat, say)
+        centre.audit(
+            who,
+            f"seat.{action}.refused",
+            f"seat:{seat}",
+            client_address(request),
+            **details,
+            refusal=str(exc),
+        )
         raise Conflict(str(exc)) from exc
     except ValueError as exc:
         raise InvalidParameter(str(exc)) from exc
     forced = agent is not None and who != agent
-    details = {key: _detail(value) for key, value in body.items() if key != "actor"}
     centre.audit(
         who,
         f"seat.{'force_' if forced else ''}{action}",

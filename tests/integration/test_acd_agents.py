@@ -63,12 +63,16 @@ async def test_agents_sign_in_take_calls_sign_out_after_wrapup_and_it_is_all_sto
             states = await seat_states_between(session, *day(service))
     assert [(e.actor, e.action, e.target) for e in entries] == [
         ("1001", "seat.login", "seat:8001"),
+        ("1001", "seat.login.refused", "seat:8002"),  # already signed in at 8001
+        ("1002", "seat.login.refused", "seat:8001"),  # 8001 is taken
         ("1001", "seat.logout", "seat:8001"),
         ("1002", "seat.login", "seat:8002"),
         ("1002", "seat.pause", "seat:8002"),
         ("1002", "seat.ready", "seat:8002"),
         ("1002", "seat.logout", "seat:8002"),
+        ("unknown", "seat.logout.refused", "seat:8002"),  # nobody signed in
     ]
+    assert entries[1].details["refusal"] == "agent 1001 is signed in at seat 8001"
     assert entries[0].details == {"agent": "1001", "name": "王芳"}
     assert [(s.agent, s.seat, s.ended_by, s.ended_at is not None) for s in sessions] == [
         ("1001", "8001", "agent", True),

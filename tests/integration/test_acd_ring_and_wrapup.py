@@ -103,4 +103,9 @@ async def test_wrapup_is_shown_with_its_end_extended_once_and_ended_early(
         ended = await api(svc, "POST", "/api/seats/8001/wrapup/end")
         assert (ended["state"], ended["wrapup_ends_at"]) == ("ready", None)
         entries = [e.action for e in await audit_log(svc)]
-    assert entries == ["seat.wrapup_extend", "seat.wrapup_end"]
+    assert entries == [
+        "seat.wrapup_end.refused",  # not in wrap-up yet
+        "seat.wrapup_extend",
+        "seat.wrapup_extend.refused",  # extended once already
+        "seat.wrapup_end",
+    ]
