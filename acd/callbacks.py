@@ -33,6 +33,11 @@ NEEDS_CALLBACK: dict[str, CallbackReason] = {
 MANUAL_RESULTS: tuple[CallbackStatus, ...] = ("reached", "unreachable", "not_needed", "cancelled")
 
 
+# longer than any callback call rings and talks: a task "calling" for longer without a
+# live call lost the call's end
+STALE_CALLING = timedelta(hours=2)
+
+
 class NoSuchTask(KeyError):
     pass
 
@@ -123,6 +128,20 @@ class CallbackBook:
             self._close(task, "unreachable", f"{task.attempts} attempts")
         else:
             self._save(replace(task, status="pending"))
+
+    def release_stale(self, now: datetime, returning: set[tuple[str, str]]) -> None:
+        """A task still "calling" long after its attempt, with no live callback call
+        returning its call (``returning``: (server, callback_of) of live callback calls),
+        lost that call's end while the service was down: it goes back to the list."""
+        for task in list(self.tasks.values()):
+            placed = task.last_attempt_at
+            if task.status != "calling" or placed is None or now - placed < STALE_CALLING:
+                continue
+            if (task.server, task.call_id) not in returning:
+                log.info(
+                    "callback task %s: its call's end was lost; back to the list", task.task_id
+                )
+                self._save(replace(task, status="pending"))
 
     # -- people -----------------------------------------------------------------------
 

@@ -388,6 +388,12 @@ class CallCentre:
             ):
                 log.warning("overflow alert: %s", alert)
                 self.hub.publish(alert)
+            returning = {
+                (r.server, r.callback_of)
+                for r in self.ledger.live.values()
+                if r.direction == "callback" and r.callback_of
+            }
+            self.callbacks.release_stale(now, returning)
             self._watch_timer = self.clock.call_later(WATCH_EVERY_SECONDS, tick)
 
         self._watch_timer = self.clock.call_later(WATCH_EVERY_SECONDS, tick)
