@@ -135,7 +135,7 @@ async def order_detail(
         },
         result=order.result,
         not_counted_note=order.not_counted_note,
-        call={"server": order.server, "call_id": order.call_id} if order.call_id else None,
+        call=await _call_of(session, order),
         timeline=[_event(row) for row in await _rows(session, OrderEventRow, order.id)],
         assignments=[
             _assignment(row) for row in await _rows(session, OrderAssignmentRow, order.id)
@@ -148,6 +148,19 @@ async def order_detail(
         revisits=await revisits_of(session, order.id),
     )
     return detail
+
+
+async def _call_of(session: AsyncSession, order: WorkOrderRow) -> dict[str, Any] | None:
+    """The call the order was accepted on, with the caller's survey key (1 满意, 2 基本满意,
+    3 不满意; None: not rated)."""
+    if not order.call_id:
+        return None
+    survey = await session.scalar(
+        select(CallRow.survey_score).where(
+            CallRow.server == order.server, CallRow.call_id == order.call_id
+        )
+    )
+    return {"server": order.server, "call_id": order.call_id, "survey_score": survey}
 
 
 def _assignment(row: OrderAssignmentRow) -> dict[str, Any]:

@@ -32,11 +32,12 @@ from tickets.db import create_engine, session_factory
 from tickets.migrate import head_revision, upgrade_to_head
 from tickets.orders import make_order_number, open_orders_by_caller
 from tickets.writer import WriteBehind
-from web import api, api_callbacks, api_desk, api_orders, api_recordings, pages, ws
+from web import api, api_callbacks, api_desk, api_orders, api_qa, api_recordings, pages, ws
 from web.errors import error_middleware
 from web.keys import CENTRE, CLOCK, CONNECTIONS, ENGINE, HUB, LIVE, SESSIONS, SETTINGS, WRITER
 from web.live_state import LocalLiveState, SharedLiveState
 from web.orders_root import orders_context
+from web.qa_root import qa_context
 from web.recordings_root import recordings_context
 from web.settings import Settings
 
@@ -60,11 +61,13 @@ def create_app(
     app.cleanup_ctx.append(_asterisk_links)
     app.cleanup_ctx.append(orders_context)
     app.cleanup_ctx.append(recordings_context)
+    app.cleanup_ctx.append(qa_context)
     app.add_routes(api.routes)
     app.add_routes(api_desk.routes)
     app.add_routes(api_callbacks.routes)
     app.add_routes(api_orders.routes)
     app.add_routes(api_recordings.routes)
+    app.add_routes(api_qa.routes)
     app.add_routes(ws.routes)
     app.add_routes(pages.routes)
     app.router.add_static("/static/", pages.STATIC_DIR, name="static")

@@ -59,3 +59,21 @@ async def desk_page(request: web.Request) -> web.FileResponse:
 async def recordings_page(request: web.Request) -> web.FileResponse:
     """录音查询: search, play with a reason, legal hold and the access log."""
     return _page("recordings.html")
+
+
+@routes.get("/qa")
+async def qa_page(request: web.Request) -> web.FileResponse:
+    """质检评分: the reviewer's queue, the recording with marks, the form and its score."""
+    return _page("qa.html")
+
+
+@routes.get("/qa/mine")
+async def qa_mine_page(request: web.Request) -> web.FileResponse:
+    """我的质检: an agent's grades and appeals."""
+    return _page("qa-mine.html")
+
+
+@routes.get("/qa/supervise")
+async def qa_supervise_page(request: web.Request) -> web.FileResponse:
+    """质检管理: plans, appeals, calibration and the figures."""
+    return _page("qa-supervise.html")

@@ -5,7 +5,8 @@ how many conversions run at once, whether the WAV is removed, how long recording
 [recordings]
 format = "opus"               # or "mp3"
 storage_dir = "/var/lib/hotline/recordings"   # default: <recordings_dir>/stored
-workers = 1                   # conversions at once (each a low-priority process)
+workers = 1                   # conversions at once (each a low-priority process); 0: this
+                              # instance converts nothing (another one does; WAVs wait)
 delete_wav = true             # remove the MixMonitor WAV once the stored copy is verified
 [recordings.retention_days]   # per kind of call
 call = 180
@@ -53,9 +54,9 @@ def parse_recording_settings(table: Mapping[str, Any]) -> RecordingSettings:
     if fmt not in FORMATS:
         raise RecordingSettingsError("[recordings].format", f"one of {list(FORMATS)}")
     workers = table.get("workers", 1)
-    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 0 <= workers <= MAX_WORKERS:
         raise RecordingSettingsError(
-            "[recordings].workers", f"a whole number from 1 to {MAX_WORKERS}"
+            "[recordings].workers", f"a whole number from 0 to {MAX_WORKERS}"
         )
     delete_wav = table.get("delete_wav", True)
     if not isinstance(delete_wav, bool):

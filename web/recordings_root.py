@@ -61,8 +61,8 @@ async def recordings_context(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     app[STORAGE] = LocalStorage(settings.recordings_storage_dir)
     centre = app.get(CENTRE)
-    if centre is None:
-        yield
+    if centre is None or settings.recordings.workers == 0:
+        yield  # a web-only instance, or one that leaves conversion to another instance
         return
     executor = conversion_pool(settings.recordings.workers)
     pipeline = RecordingPipeline(

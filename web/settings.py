@@ -20,6 +20,7 @@ from acd.figures import FigureRules
 from acd.lease import LeaseRules
 from acd.rules import RoutingRules
 from web.order_settings import OrderSettings, default_order_settings, parse_order_settings
+from web.qa_settings import QaSettings, parse_qa_settings
 from web.recording_settings import RecordingSettings, parse_recording_settings
 
 AmiMode = Literal["route", "observe"]
@@ -72,6 +73,7 @@ class Settings:
     log_level: str = "INFO"
     orders: OrderSettings | None = None  # None: the defaults, no units (see web.order_settings)
     recordings: RecordingSettings = field(default_factory=RecordingSettings)
+    qa: QaSettings = field(default_factory=QaSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -226,6 +228,8 @@ def _from_toml(data: Mapping[str, Any]) -> dict[str, Any]:
         values["orders_raw"] = data["orders"]
     if "recordings" in data:
         values["recordings"] = _recordings(data["recordings"])
+    if "qa" in data:
+        values["qa"] = _qa(data["qa"])
     return values
 
 
@@ -436,3 +440,13 @@ def _check_recordings_dir(path: Path) -> None:
         ) from exc
     if not os.access(path, os.R_OK | os.W_OK):
         raise SettingsError("HOTLINE_RECORDINGS_DIR", f"{path} is not readable and writable")
+
+
+def _qa(table: Any) -> QaSettings:
+    if not isinstance(table, Mapping):
+        raise SettingsError("[qa]", "must be a table")
+    try:
+        return parse_qa_settings(table)
+    except ValueError as exc:
+        setting = getattr(exc, "setting", "[qa]")
+        raise SettingsError(setting, str(exc).removeprefix(f"{setting}: ")) from exc

@@ -26,7 +26,8 @@ from web.order_settings import OrderSettings
 from web.recording_settings import RecordingSettings
 from web.settings import DEFAULT_LINES, AmiServer, SeatConfig, Settings
 
-KEEP_WAVS = RecordingSettings(delete_wav=False)
+# tests of calls read the WAVs back and need no conversion (the recordings tests do)
+KEEP_WAVS = RecordingSettings(workers=0)
 # Short budgets so that a scenario takes seconds: ring 5 s, wrap-up 2 s (clock seconds)
 QUICK = RoutingRules(ring_timeout=5.0, wrapup_seconds=2.0, reserve_timeout=5.0, back_on_hold=3.0)
 
@@ -59,8 +60,8 @@ async def acd_service(
     """The service on ``desks``; ``phones`` are softphones the ACD does not know at start
     (a supervisor's, a temporary seat's). A restart passes the ``clock`` of the service
     before it, so that time goes on rather than back. ``orders``: the ``[orders]``
-    settings (default: no units). ``recordings``: by default the pipeline converts
-    but keeps the WAVs, which tests of calls read back."""
+    settings (default: no units). ``recordings``: by default nothing is converted and
+    the WAVs stay, which tests of calls read back."""
     desks = tuple(desks)
     clock = clock or ScaledClock(SPEED)
     softphones = (*(d.seat_id for d in desks), *phones)

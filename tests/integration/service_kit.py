@@ -85,8 +85,8 @@ def service_settings(
         else (),
         "routing": RoutingRules(wrapup_seconds=5.0),
         "spill_path": tmp_path / "unwritten.jsonl",
-        # the pipeline converts but keeps the WAVs, which tests of calls read back
-        "recordings": RecordingSettings(delete_wav=False),
+        # tests of calls read the WAVs back and need no conversion (the recordings tests do)
+        "recordings": RecordingSettings(workers=0),
     }
     values.update(overrides)
     return Settings(**values)

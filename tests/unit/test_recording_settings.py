@@ -67,7 +67,7 @@ callback = 1000
     ("toml", "named"),
     [
         ('[recordings]\nformat = "wav"', "[recordings].format"),
-        ("[recordings]\nworkers = 0", "[recordings].workers"),
+        ("[recordings]\nworkers = -1", "[recordings].workers"),
         ('[recordings]\ndelete_wav = "yes"', "[recordings].delete_wav"),
         ("[recordings]\nkeep = 1", "[recordings]"),
         ("[recordings.retention_days]\ncall = 0", "[recordings.retention_days].call"),
@@ -83,3 +83,7 @@ def test_a_wrong_recordings_setting_is_refused_by_name(
     with pytest.raises(SettingsError) as refused:
         _load(tmp_path, toml)
     assert refused.value.setting == named
+
+
+def test_an_instance_may_leave_conversion_to_another(tmp_path: Path) -> None:
+    assert _load(tmp_path, "[recordings]\nworkers = 0").recordings.workers == 0

@@ -3,7 +3,7 @@
 const TEXTS = {
   "zh-CN": {
     title: "12345 / 962121 热线实时监控",
-    nav_desk: "座席", nav_dispatch: "派单", nav_revisits: "回访", nav_recordings: "录音", recordings_backlog: "录音待转存", recordings_failed: "失败 {count}",
+    nav_desk: "座席", nav_dispatch: "派单", nav_revisits: "回访", nav_recordings: "录音", nav_qa: "质检", recordings_backlog: "录音待转存", recordings_failed: "失败 {count}",
     waiting_now: "当前排队", longest_wait: "最长等待", offered: "今日呼入", answered: "接通",
     abandoned: "放弃", rate15: "15秒及时应答率", connection_rate: "接通率", asa: "平均应答时长",
     satisfaction: "满意率", queue: "排队中的来电", seats: "座席状态", recent_calls: "最近通话",
@@ -28,7 +28,7 @@ const TEXTS = {
   },
   en: {
     title: "12345 / 962121 hotline wallboard",
-    nav_desk: "Agent desk", nav_dispatch: "Dispatch", nav_revisits: "Callbacks", nav_recordings: "Recordings", recordings_backlog: "Recordings to store", recordings_failed: "{count} failed",
+    nav_desk: "Agent desk", nav_dispatch: "Dispatch", nav_revisits: "Callbacks", nav_recordings: "Recordings", nav_qa: "QA", recordings_backlog: "Recordings to store", recordings_failed: "{count} failed",
     waiting_now: "Waiting now", longest_wait: "Longest wait", offered: "Offered today", answered: "Answered",
     abandoned: "Abandoned", rate15: "Answered in 15 s", connection_rate: "Connection rate", asa: "ASA",
     satisfaction: "Satisfaction", queue: "Callers waiting", seats: "Seats", recent_calls: "Recent calls",

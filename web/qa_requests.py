@@ -1,0 +1,145 @@
+"""Reading QA requests: ids in paths, who asks, answers, days and periods, marks, seeds
+and sampling rules a supervisor overrides; and the errors of ``qa`` as API errors (a bad
+form or answer is a 400 that names the path or item at fault)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from qa.errors import QaError
+from qa.forms import FormError
+from qa.sampling import SamplingRules, sampling_rules
+from qa.scoring import AnswerError
+from web.api import _moment
+from web.errors import ApiError, InvalidParameter, NotFound
+from web.keys import CLOCK, SETTINGS
+from web.order_requests import check_query
+from web.qa_root import plan_seed
+from web.requests import AGENT_ID
+
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+MAX_ID = 2**62
+MAX_SEED = 2**62
+PERIOD_DAYS = 30  # figures and results without from/to: the last 30 days
+
+
+class QaRefused(ApiError):
+    """A refusal of ``qa`` with its own status and id."""
+
+    def __init__(self, status: int, error_id: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_id = error_id
+
+
+def refusals(handler: Handler) -> Handler:
+    """The errors of ``qa`` as API errors: a bad form or answer is a 400 naming the path."""
+
+    @functools.wraps(handler)
+    async def handle(request: web.Request) -> web.Response:
+        try:
+            return await handler(request)
+        except QaError as exc:
+            raise QaRefused(exc.status, exc.error_id, str(exc)) from exc
+        except (FormError, AnswerError) as exc:
+            raise InvalidParameter(str(exc)) from exc
+
+    return handle
+
+
+def path_id(request: web.Request, what: str) -> int:
+    raw = request.match_info["id"]
+    if not raw.isdigit() or not 0 < int(raw) < MAX_ID:
+        raise NotFound(f"no {what} {raw!r}")
+    return int(raw)
+
+
+def body_actor(body: dict[str, Any]) -> str:
+    given = body.get("actor")
+    if not isinstance(given, str) or not AGENT_ID.match(given):
+        raise InvalidParameter("actor: required, a staff number (letters, digits, . _ -)")
+    return given
+
+
+def answers_of(body: dict[str, Any]) -> dict[str, Any]:
+    value = body.get("answers")
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise InvalidParameter("answers: an object of item code -> {score, comment}")
+    return value
+
+
+def optional_answers(body: dict[str, Any]) -> dict[str, Any] | None:
+    return None if body.get("answers") is None else answers_of(body)
+
+
+def day_of(raw: object, name: str = "day") -> date:
+    try:
+        if isinstance(raw, str) and len(raw) == 10:
+            return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise InvalidParameter(f"{name}: a date such as 2026-11-24")
+
+
+def period_of(request: web.Request) -> tuple[datetime, datetime]:
+    """``from`` and ``to`` (dates or ISO times); by default the last 30 days to today's end."""
+    check_query(request, ("from", "to"))
+    zone, query = request.app[SETTINGS].zone, request.query
+    today = request.app[CLOCK].now().astimezone(zone).date().isoformat()
+    end = _moment("to", query.get("to", today), zone, True)
+    default_start = (end - timedelta(days=PERIOD_DAYS)).date().isoformat()
+    start = _moment("from", query.get("from", default_start), zone, False)
+    if end <= start:
+        raise InvalidParameter("to: must be after from")
+    return start, end
+
+
+def mark_at(body: dict[str, Any]) -> float:
+    value = body.get("at_seconds")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 86400:
+        raise InvalidParameter("at_seconds: required, seconds from the start of the recording")
+    return float(value)
+
+
+def item_code(body: dict[str, Any]) -> str | None:
+    value = body.get("item")
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not 0 < len(value) <= 60:
+        raise InvalidParameter("item: the code of a form item")
+    return value
+
+
+def form_id_of(body: dict[str, Any]) -> int:
+    value = body.get("form_id")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < MAX_ID:
+        raise InvalidParameter("form_id: required, the id of a form version")
+    return value
+
+
+def seed_of(body: dict[str, Any], day: date) -> int:
+    """The given seed, else one from the date (20261124): the same plan when drawn again."""
+    value = body.get("seed")
+    if value is None:
+        return plan_seed(day)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MAX_SEED:
+        raise InvalidParameter("seed: a whole number")
+    return value
+
+
+def rules_of(body: dict[str, Any], base: SamplingRules) -> SamplingRules:
+    """The configured rules with the fields the supervisor gives overridden."""
+    given = body.get("rules")
+    if given is None:
+        return base
+    if not isinstance(given, dict):
+        raise InvalidParameter("rules: an object of sampling rules")
+    try:
+        return sampling_rules({**base.as_json(), **given})
+    except ValueError as exc:
+        raise InvalidParameter(f"rules.{exc}") from exc
