@@ -12,16 +12,8 @@ from typing import Any
 from acd.figures import Figures, SeatFigures
 from acd.routing import WaitingCaller
 from acd.seats import Seat
+from tickets.privacy import mask_number
 from tickets.records import CallRecord
-
-
-def mask_number(number: str) -> str:
-    """Keep the first 3 and last 4 digits of a number long enough to identify someone."""
-    if len(number) >= 11:
-        return number[:3] + "*" * (len(number) - 7) + number[-4:]
-    if len(number) >= 7:
-        return number[:2] + "*" * (len(number) - 4) + number[-2:]
-    return "*" * len(number)
 
 
 def _iso(moment: datetime | None) -> str | None:

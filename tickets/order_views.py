@@ -28,24 +28,11 @@ from tickets.order_models import (
     OrderRevisitRow,
 )
 from tickets.order_steps import load_order
+from tickets.privacy import mask_name, mask_number
 from tickets.supervision import NOTICE_LABELS, order_urgency
 from tickets.workflow import OrderRules
 
 BOARD_LIMIT = 200
-
-
-def mask_number(number: str) -> str:
-    """138****1234: the first three and last four digits of a number of eleven or more."""
-    if len(number) >= 11:
-        return f"{number[:3]}****{number[-4:]}"
-    if len(number) > 4:
-        return f"{'*' * (len(number) - 4)}{number[-4:]}"
-    return "*" * len(number)
-
-
-def mask_name(name: str) -> str:
-    """王** : the family name only."""
-    return f"{name[0]}{'*' * (len(name) - 1)}" if name else ""
 
 
 def _iso(moment: datetime | None) -> str | None:

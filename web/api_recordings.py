@@ -29,7 +29,7 @@ from recordings.queries import (
 )
 from recordings.retention import NoSuchRecording, hold, release
 from recordings.storage import Storage
-from tickets.order_views import mask_number
+from tickets.privacy import mask_number
 from tickets.records import OUTCOMES
 from web.api import _int, _moment
 from web.errors import Conflict, InvalidParameter, NotFound

@@ -10,7 +10,7 @@ from qa.models import QaAppealRow, QaFormRow, QaMarkRow, QaPlanRow, QaReviewRow,
 from qa.sampling import REASONS
 from recordings.models import RecordingRow
 from tickets.models import CallRow
-from tickets.order_views import mask_number
+from tickets.privacy import mask_number
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from tests.integration.orders_kit import RULES
 from tickets.models import WorkOrderRow
-from tickets.order_views import mask_name, mask_number, order_summary
+from tickets.order_views import order_summary
+from tickets.privacy import mask_name, mask_number
 
 
 def test_numbers_keep_the_first_three_and_last_four_digits() -> None:
