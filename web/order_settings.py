@@ -34,6 +34,7 @@ from tickets.categories import DEFAULT_CATEGORIES, CategoryTree
 from tickets.deadlines import DeadlineRules
 from tickets.workdays import WorkCalendar
 from tickets.workflow import OrderRules
+from web.setting_errors import SettingsError
 
 KNOWN = {
     "duplicate_window_days",
@@ -46,12 +47,6 @@ KNOWN = {
     "categories",
     "units",
 }
-
-
-class OrderSettingsError(ValueError):
-    def __init__(self, setting: str, problem: str) -> None:
-        super().__init__(f"{setting}: {problem}")
-        self.setting = setting
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +70,7 @@ def default_order_settings(zone: ZoneInfo, catalogue: Catalogue | None = None) -
 def parse_order_settings(table: Mapping[str, Any], zone: ZoneInfo) -> OrderSettings:
     unknown = set(table) - KNOWN
     if unknown:
-        raise OrderSettingsError("[orders]", f"unknown setting(s) {sorted(unknown)}")
+        raise SettingsError("[orders]", f"unknown setting(s) {sorted(unknown)}")
     categories = _categories(table.get("categories"))
     rules = OrderRules(
         deadlines=_deadlines(table.get("deadlines", {})),
@@ -99,7 +94,7 @@ def _number(
 ) -> float:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise OrderSettingsError(f"[orders].{key}", f"must be a number from {low} to {high}")
+        raise SettingsError(f"[orders].{key}", f"must be a number from {low} to {high}")
     return float(value)
 
 
@@ -107,7 +102,7 @@ def _deadlines(table: Mapping[str, Any]) -> DeadlineRules:
     values = dict(table)
     unknown = set(values) - set(DeadlineRules.__dataclass_fields__)
     if unknown:
-        raise OrderSettingsError("[orders.deadlines]", f"unknown setting(s) {sorted(unknown)}")
+        raise SettingsError("[orders.deadlines]", f"unknown setting(s) {sorted(unknown)}")
     for key in ("day_starts", "day_ends"):
         if key in values and isinstance(values[key], str):
             values[key] = time.fromisoformat(values[key])
@@ -116,13 +111,13 @@ def _deadlines(table: Mapping[str, Any]) -> DeadlineRules:
     try:
         return DeadlineRules(**values)
     except (TypeError, ValueError) as exc:
-        raise OrderSettingsError("[orders.deadlines]", str(exc)) from exc
+        raise SettingsError("[orders.deadlines]", str(exc)) from exc
 
 
 def _calendar(table: Mapping[str, Any], zone: ZoneInfo) -> WorkCalendar:
     unknown = set(table) - {"extra_workdays", "extra_holidays"}
     if unknown:
-        raise OrderSettingsError("[orders.calendar]", f"unknown setting(s) {sorted(unknown)}")
+        raise SettingsError("[orders.calendar]", f"unknown setting(s) {sorted(unknown)}")
     try:
         return WorkCalendar(
             zone,
@@ -130,12 +125,12 @@ def _calendar(table: Mapping[str, Any], zone: ZoneInfo) -> WorkCalendar:
             extra_holidays=_dates(table.get("extra_holidays", []), "extra_holidays"),
         )
     except ValueError as exc:
-        raise OrderSettingsError("[orders.calendar]", str(exc)) from exc
+        raise SettingsError("[orders.calendar]", str(exc)) from exc
 
 
 def _dates(values: Any, key: str) -> tuple[date, ...]:
     if not isinstance(values, list):
-        raise OrderSettingsError(f"[orders.calendar].{key}", "must be a list of dates")
+        raise SettingsError(f"[orders.calendar].{key}", "must be a list of dates")
     found = []
     for value in values:
         if isinstance(value, date):
@@ -144,9 +139,7 @@ def _dates(values: Any, key: str) -> tuple[date, ...]:
         try:
             found.append(date.fromisoformat(str(value)))
         except ValueError as exc:
-            raise OrderSettingsError(
-                f"[orders.calendar].{key}", f"{value!r} is not a date"
-            ) from exc
+            raise SettingsError(f"[orders.calendar].{key}", f"{value!r} is not a date") from exc
     return tuple(found)
 
 
@@ -156,11 +149,11 @@ def _categories(table: Any) -> CategoryTree:
     try:
         return CategoryTree.from_config(table)
     except ValueError as exc:
-        raise OrderSettingsError("[orders.categories]", str(exc)) from exc
+        raise SettingsError("[orders.categories]", str(exc)) from exc
 
 
 def _catalogue(units: Any, categories: CategoryTree) -> Catalogue:
     try:
         return Catalogue.from_config(units, categories=categories)
     except ValueError as exc:
-        raise OrderSettingsError("[[orders.units]]", str(exc)) from exc
+        raise SettingsError("[[orders.units]]", str(exc)) from exc

@@ -26,14 +26,9 @@ from typing import Any
 
 from qa.sampling import SamplingRules, sampling_rules
 from qa.satisfaction import SatisfactionRules
+from web.setting_errors import SettingsError
 
 KNOWN = {"nightly_at", "basic_counts_as_satisfied", "sampling", "teams"}
-
-
-class QaSettingsError(ValueError):
-    def __init__(self, setting: str, problem: str) -> None:
-        super().__init__(f"{setting}: {problem}")
-        self.setting = setting
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +42,10 @@ class QaSettings:
 def parse_qa_settings(table: Mapping[str, Any]) -> QaSettings:
     unknown = set(table) - KNOWN
     if unknown:
-        raise QaSettingsError("[qa]", f"unknown setting(s) {sorted(unknown)}")
+        raise SettingsError("[qa]", f"unknown setting(s) {sorted(unknown)}")
     basic = table.get("basic_counts_as_satisfied", True)
     if not isinstance(basic, bool):
-        raise QaSettingsError("[qa].basic_counts_as_satisfied", "must be true or false")
+        raise SettingsError("[qa].basic_counts_as_satisfied", "must be true or false")
     return QaSettings(
         sampling=_sampling(table.get("sampling", {})),
         nightly_at=_time(table.get("nightly_at", "02:00")),
@@ -61,12 +56,12 @@ def parse_qa_settings(table: Mapping[str, Any]) -> QaSettings:
 
 def _sampling(table: Any) -> SamplingRules:
     if not isinstance(table, Mapping):
-        raise QaSettingsError("[qa.sampling]", "must be a table")
+        raise SettingsError("[qa.sampling]", "must be a table")
     try:
         return sampling_rules(table)
     except ValueError as exc:
         key, _, problem = str(exc).partition(": ")
-        raise QaSettingsError(f"[qa.sampling].{key}", problem) from exc
+        raise SettingsError(f"[qa.sampling].{key}", problem) from exc
 
 
 def _time(value: Any) -> time:
@@ -75,15 +70,15 @@ def _time(value: Any) -> time:
     try:
         return time.fromisoformat(str(value))
     except ValueError as exc:
-        raise QaSettingsError("[qa].nightly_at", f"{value!r} is not a time like 02:00") from exc
+        raise SettingsError("[qa].nightly_at", f"{value!r} is not a time like 02:00") from exc
 
 
 def _teams(table: Any) -> dict[str, str]:
     if not isinstance(table, Mapping):
-        raise QaSettingsError("[qa.teams]", "must be a table of staff number = team")
+        raise SettingsError("[qa.teams]", "must be a table of staff number = team")
     teams = {}
     for agent, team in table.items():
         if not isinstance(team, str) or not team.strip():
-            raise QaSettingsError(f"[qa.teams].{agent}", "must be the team's name")
+            raise SettingsError(f"[qa.teams].{agent}", "must be the team's name")
         teams[str(agent)] = team.strip()
     return teams

@@ -24,17 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from recordings.retention import RetentionRules
+from web.setting_errors import SettingsError
 
 KNOWN = {"format", "storage_dir", "workers", "delete_wav", "retention_days"}
 FORMATS = ("opus", "mp3")
 KINDS = ("call", "callback")
 MAX_WORKERS = 32
-
-
-class RecordingSettingsError(ValueError):
-    def __init__(self, setting: str, problem: str) -> None:
-        super().__init__(f"{setting}: {problem}")
-        self.setting = setting
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,18 +44,16 @@ class RecordingSettings:
 def parse_recording_settings(table: Mapping[str, Any]) -> RecordingSettings:
     unknown = set(table) - KNOWN
     if unknown:
-        raise RecordingSettingsError("[recordings]", f"unknown setting(s) {sorted(unknown)}")
+        raise SettingsError("[recordings]", f"unknown setting(s) {sorted(unknown)}")
     fmt = table.get("format", "opus")
     if fmt not in FORMATS:
-        raise RecordingSettingsError("[recordings].format", f"one of {list(FORMATS)}")
+        raise SettingsError("[recordings].format", f"one of {list(FORMATS)}")
     workers = table.get("workers", 1)
     if isinstance(workers, bool) or not isinstance(workers, int) or not 0 <= workers <= MAX_WORKERS:
-        raise RecordingSettingsError(
-            "[recordings].workers", f"a whole number from 0 to {MAX_WORKERS}"
-        )
+        raise SettingsError("[recordings].workers", f"a whole number from 0 to {MAX_WORKERS}")
     delete_wav = table.get("delete_wav", True)
     if not isinstance(delete_wav, bool):
-        raise RecordingSettingsError("[recordings].delete_wav", "true or false")
+        raise SettingsError("[recordings].delete_wav", "true or false")
     storage_dir = table.get("storage_dir")
     return RecordingSettings(
         format=str(fmt),
@@ -73,16 +66,14 @@ def parse_recording_settings(table: Mapping[str, Any]) -> RecordingSettings:
 
 def _retention(table: Any) -> RetentionRules:
     if not isinstance(table, Mapping):
-        raise RecordingSettingsError("[recordings.retention_days]", "must be a table")
+        raise SettingsError("[recordings.retention_days]", "must be a table")
     unknown = set(table) - {*KINDS, "lines"}
     if unknown:
-        raise RecordingSettingsError(
-            "[recordings.retention_days]", f"unknown setting(s) {sorted(unknown)}"
-        )
+        raise SettingsError("[recordings.retention_days]", f"unknown setting(s) {sorted(unknown)}")
     defaults = RetentionRules()
     lines = table.get("lines", {})
     if not isinstance(lines, Mapping):
-        raise RecordingSettingsError("[recordings.retention_days.lines]", "must be a table")
+        raise SettingsError("[recordings.retention_days.lines]", "must be a table")
     by_line = tuple(
         (str(line), kind, _days(days, f"[recordings.retention_days.lines.{line}].{kind}"))
         for line, kinds in lines.items()
@@ -99,14 +90,14 @@ def _retention(table: Any) -> RetentionRules:
 
 def _kinds(table: Any, setting: str) -> Mapping[str, Any]:
     if not isinstance(table, Mapping):
-        raise RecordingSettingsError(setting, "must be a table of call / callback days")
+        raise SettingsError(setting, "must be a table of call / callback days")
     unknown = set(table) - set(KINDS)
     if unknown:
-        raise RecordingSettingsError(setting, f"unknown kind(s) {sorted(unknown)}")
+        raise SettingsError(setting, f"unknown kind(s) {sorted(unknown)}")
     return table
 
 
 def _days(value: Any, setting: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise RecordingSettingsError(setting, "a whole number of days, at least 1")
+        raise SettingsError(setting, "a whole number of days, at least 1")
     return value

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,15 +22,11 @@ from acd.rules import RoutingRules
 from web.order_settings import OrderSettings, default_order_settings, parse_order_settings
 from web.qa_settings import QaSettings, parse_qa_settings
 from web.recording_settings import RecordingSettings, parse_recording_settings
+from web.setting_errors import SettingsError as SettingsError  # raised from here too
 
 AmiMode = Literal["route", "observe"]
 DEFAULT_LINES = ("12345", "962121")
-
-
-class SettingsError(ValueError):
-    def __init__(self, setting: str, problem: str) -> None:
-        super().__init__(f"{setting}: {problem}")
-        self.setting = setting
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,9 +223,9 @@ def _from_toml(data: Mapping[str, Any]) -> dict[str, Any]:
     if "orders" in data:
         values["orders_raw"] = data["orders"]
     if "recordings" in data:
-        values["recordings"] = _recordings(data["recordings"])
+        values["recordings"] = _section("recordings", data["recordings"], parse_recording_settings)
     if "qa" in data:
-        values["qa"] = _qa(data["qa"])
+        values["qa"] = _section("qa", data["qa"], parse_qa_settings)
     return values
 
 
@@ -384,24 +380,24 @@ def _finish(values: dict[str, Any]) -> Settings:
     return settings
 
 
-def _orders(table: Any, timezone: str) -> OrderSettings:
+def _section(name: str, table: Any, parse: Callable[[Mapping[str, Any]], T]) -> T:
+    """A ``[name]`` table read by its own parser; its errors name the setting already."""
     if not isinstance(table, Mapping):
-        raise SettingsError("[orders]", "must be a table")
+        raise SettingsError(f"[{name}]", "must be a table")
     try:
-        return parse_order_settings(table, ZoneInfo(timezone))
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        setting = getattr(exc, "setting", "[orders]")
-        raise SettingsError(setting, str(exc).removeprefix(f"{setting}: ")) from exc
-
-
-def _recordings(table: Any) -> RecordingSettings:
-    if not isinstance(table, Mapping):
-        raise SettingsError("[recordings]", "must be a table")
-    try:
-        return parse_recording_settings(table)
+        return parse(table)
+    except SettingsError:
+        raise
     except ValueError as exc:
-        setting = getattr(exc, "setting", "[recordings]")
-        raise SettingsError(setting, str(exc).removeprefix(f"{setting}: ")) from exc
+        raise SettingsError(f"[{name}]", str(exc)) from exc
+
+
+def _orders(table: Any, timezone: str) -> OrderSettings:
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError("HOTLINE_TIMEZONE", f"unknown time zone {timezone!r}") from exc
+    return _section("orders", table, lambda orders: parse_order_settings(orders, zone))
 
 
 def _validate(settings: Settings) -> None:
@@ -440,13 +436,3 @@ def _check_recordings_dir(path: Path) -> None:
         ) from exc
     if not os.access(path, os.R_OK | os.W_OK):
         raise SettingsError("HOTLINE_RECORDINGS_DIR", f"{path} is not readable and writable")
-
-
-def _qa(table: Any) -> QaSettings:
-    if not isinstance(table, Mapping):
-        raise SettingsError("[qa]", "must be a table")
-    try:
-        return parse_qa_settings(table)
-    except ValueError as exc:
-        setting = getattr(exc, "setting", "[qa]")
-        raise SettingsError(setting, str(exc).removeprefix(f"{setting}: ")) from exc

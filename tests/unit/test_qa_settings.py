@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from web.qa_root import due_day, plan_seed, seconds_until
-from web.qa_settings import QaSettingsError, parse_qa_settings
+from web.qa_settings import parse_qa_settings
+from web.setting_errors import SettingsError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -30,11 +31,11 @@ def test_qa_settings_are_read_with_their_defaults() -> None:
 
 
 def test_a_wrong_qa_setting_is_named() -> None:
-    with pytest.raises(QaSettingsError, match=r"^\[qa\.sampling\]\.share: must be from 0 to 1"):
+    with pytest.raises(SettingsError, match=r"^\[qa\.sampling\]\.share: must be from 0 to 1"):
         parse_qa_settings({"sampling": {"share": 2}})
-    with pytest.raises(QaSettingsError, match=r"^\[qa\]\.nightly_at"):
+    with pytest.raises(SettingsError, match=r"^\[qa\]\.nightly_at"):
         parse_qa_settings({"nightly_at": "25:00"})
-    with pytest.raises(QaSettingsError, match=r"unknown setting\(s\) \['nightly'\]"):
+    with pytest.raises(SettingsError, match=r"unknown setting\(s\) \['nightly'\]"):
         parse_qa_settings({"nightly": "02:00"})
 
 
