@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from recordings.wav import WavError, WavInfo, fsync_directory, read_wav_info, repair_wav
+from recordings.wav import WavError, WavInfo, read_wav_info, repair_wav
 from recordings.waveform import peaks as waveform_peaks
+from tickets.files import fsync_directory
 
 DURATION_TOLERANCE_SECONDS = 0.25
 DURATION_TOLERANCE_RATIO = 0.02

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import BinaryIO, Protocol
 from zoneinfo import ZoneInfo
 
 from recordings.convert import FORMATS
-from recordings.wav import fsync_directory
+from tickets.files import atomic_file
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -65,19 +64,11 @@ class LocalStorage:
     def put(self, key: str, source: Path) -> None:
         """Copy ``source`` in under ``key``, replacing what was there."""
         target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
         try:
-            with source.open("rb") as reader, temporary.open("wb") as writer:
+            with source.open("rb") as reader, atomic_file(target) as writer:
                 shutil.copyfileobj(reader, writer, 1 << 20)
-                writer.flush()
-                os.fsync(writer.fileno())
-            os.replace(temporary, target)
         except OSError as exc:
             raise StorageError(f"{key}: cannot store {source}: {exc}") from exc
-        finally:
-            temporary.unlink(missing_ok=True)
-        fsync_directory(target.parent)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()

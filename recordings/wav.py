@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from tickets.files import atomic_file
 
 PCM, EXTENSIBLE = 1, 0xFFFE
 _RIFF_SIZE_OFFSET = 4
@@ -124,29 +125,12 @@ def _parse_fmt(body: bytes, path: Path) -> tuple[int, int, int]:
 
 
 def _replace_sizes(path: Path, data_offset: int, riff_size: int, data_size: int) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "r+b") as copy, path.open("rb") as original:
-            while block := original.read(1 << 20):
-                copy.write(block)
-            copy.seek(_RIFF_SIZE_OFFSET)
-            copy.write(struct.pack("<I", riff_size))
-            copy.seek(data_offset - 4)
-            copy.write(struct.pack("<I", data_size))
-            copy.flush()
-            os.fsync(copy.fileno())
-        os.chmod(temporary, path.stat().st_mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    fsync_directory(path.parent)
-
-
-def fsync_directory(directory: Path) -> None:
-    """Make a rename in ``directory`` durable."""
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    mode = path.stat().st_mode & 0o7777
+    with atomic_file(path) as copy, path.open("rb") as original:
+        while block := original.read(1 << 20):
+            copy.write(block)
+        copy.seek(_RIFF_SIZE_OFFSET)
+        copy.write(struct.pack("<I", riff_size))
+        copy.seek(data_offset - 4)
+        copy.write(struct.pack("<I", data_size))
+        os.fchmod(copy.fileno(), mode)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tickets import deadlines as due
 from tickets.errors import InvalidOrder
+from tickets.files import atomic_file
 from tickets.lifecycle import IllegalStep, Status, Step
 from tickets.models import WorkOrderRow
 from tickets.order_forms import REVISIT_RESULTS, ReplyForm
@@ -395,15 +395,10 @@ def _on_time(at: datetime, due_at: datetime | None) -> bool:
 
 
 async def _write_file(path: Path, data: bytes) -> None:
-    """Written to a temporary name, synced and renamed: a crash leaves no half file."""
+    """Written off the event loop; a crash leaves no half file (``tickets.files``)."""
 
     def write() -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(path.suffix + ".part")
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        with atomic_file(path) as out:
+            out.write(data)
 
     await asyncio.to_thread(write)

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tickets.files import atomic_file
 from tickets.pending import Writable
 from tickets.records import (
     AgentSession,
@@ -138,9 +139,7 @@ class SpillFile:
 
     def rewrite(self, extra_lines: Iterable[str], *, keep_unread: bool = True) -> None:
         """Replace the file with its unread part followed by ``extra_lines``, atomically."""
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("wb") as out:
+        with atomic_file(self.path) as out:
             if keep_unread and self.path.exists():
                 with self.path.open("rb") as current:
                     current.seek(self.offset)
@@ -148,16 +147,4 @@ class SpillFile:
                         out.write(chunk)
             for line in extra_lines:
                 out.write(line.encode() if line.endswith("\n") else (line + "\n").encode())
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, self.path)
         self.offset = 0
-        _fsync_directory(self.path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
