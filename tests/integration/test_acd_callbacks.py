@@ -161,7 +161,8 @@ async def test_open_callback_tasks_are_still_there_after_the_service_restarts(
         await before.sim.place_call("12345", "13800000095", "", script(patience=5))
         abandoned = await until_ended(before, "13800000095")
         (task,) = (await before.get("/api/callbacks"))["callbacks"]
-    async with acd_service(aiohttp_client, tmp_path, sqlite_url, desks) as after:
+        clock = before.clock  # time goes on over the restart, not back
+    async with acd_service(aiohttp_client, tmp_path, sqlite_url, desks, clock=clock) as after:
         after.sim.set_citizen("13800000095", CitizenBehaviour(answer_delay=1.0, talk_seconds=2.0))
         (kept,) = (await after.get("/api/callbacks"))["callbacks"]
         assert (await after.get("/api/stats/today"))["callbacks_open"] == 1
