@@ -6,9 +6,7 @@ Every parameter is checked; a bad one gets a 400 that says which and why.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -18,6 +16,7 @@ from tickets.records import OUTCOMES
 from web.errors import InvalidParameter, NotFound
 from web.keys import CENTRE, HUB, LIVE, SESSIONS, SETTINGS, WRITER
 from web.recordings_root import recordings_health
+from web.requests import check_query, moment, whole_number
 
 routes = web.RouteTableDef()
 
@@ -27,39 +26,13 @@ SEAT_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
 _DIGITS = re.compile(r"^\+?[0-9]{3,20}$")
 
 
-def _moment(name: str, raw: str, zone: ZoneInfo, end_of_day: bool) -> datetime:
-    try:
-        if len(raw) == 10:
-            day = date.fromisoformat(raw)
-            start = datetime.combine(day, time(0), tzinfo=zone)
-            return start + timedelta(days=1) if end_of_day else start
-        moment = datetime.fromisoformat(raw)
-    except ValueError as exc:
-        raise InvalidParameter(
-            f"{name}: {raw!r} is not a date (2026-11-23) or time (ISO 8601)"
-        ) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
-
-
-def _int(name: str, raw: str | None, default: int, low: int, high: int) -> int:
-    if raw is None:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise InvalidParameter(f"{name}: must be a whole number from {low} to {high}")
-    return int(raw)
-
-
 def call_filters(request: web.Request) -> dict[str, Any]:
     query = request.query
-    unknown = set(query) - CALL_FILTERS
-    if unknown:
-        raise InvalidParameter(
-            f"unknown parameter(s) {sorted(unknown)}; allowed: {sorted(CALL_FILTERS)}"
-        )
+    check_query(request, CALL_FILTERS)
     settings = request.app[SETTINGS]
     zone = settings.zone
-    start = _moment("from", query["from"], zone, False) if "from" in query else None
-    end = _moment("to", query["to"], zone, True) if "to" in query else None
+    start = moment("from", query["from"], zone, False) if "from" in query else None
+    end = moment("to", query["to"], zone, True) if "to" in query else None
     if start and end and end <= start:
         raise InvalidParameter("to: must be after from")
     line = query.get("line")
@@ -81,8 +54,8 @@ def call_filters(request: web.Request) -> dict[str, Any]:
         "seat": seat,
         "caller_number": caller,
         "outcome": outcome,
-        "limit": _int("limit", query.get("limit"), 50, 1, MAX_LIMIT),
-        "offset": _int("offset", query.get("offset"), 0, 0, 1_000_000),
+        "limit": whole_number("limit", query.get("limit"), 50, 1, MAX_LIMIT),
+        "offset": whole_number("offset", query.get("offset"), 0, 0, 1_000_000),
     }
 
 

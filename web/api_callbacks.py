@@ -9,7 +9,7 @@ from aiohttp import web
 from acd.callbacks import MANUAL_RESULTS, NoSuchTask, task_id_of, task_view
 from acd.seats import SeatError
 from web.errors import Conflict, InvalidParameter, NotFound
-from web.requests import actor, client_address, json_object, routing_centre, text
+from web.requests import actor, check_query, client_address, json_object, routing_centre, text
 
 routes = web.RouteTableDef()
 
@@ -23,9 +23,7 @@ async def open_callbacks(request: web.Request) -> web.Response:
     """Open tasks, the soonest due first (optionally of one line or agent)."""
     centre = routing_centre(request)
     line, agent = request.query.get("line"), request.query.get("agent")
-    unknown = set(request.query) - {"line", "agent"}
-    if unknown:
-        raise InvalidParameter(f"unknown parameter(s) {sorted(unknown)}")
+    check_query(request, ("line", "agent"))
     tasks = [
         task
         for task in centre.callbacks.tasks.values()

@@ -25,19 +25,17 @@ from tickets.order_views import (
     revisit_list,
     unit_orders,
 )
-from web.api import _int, _moment
 from web.errors import InvalidParameter, NotFound
 from web.keys import SESSIONS, SETTINGS
 from web.order_requests import (
     ATTACHMENT_ID,
     CALLER_NUMBER,
     PATH_NAME,
-    check_query,
     desk_of,
     path_name,
     read_order,
 )
-from web.requests import routing_centre, seat_id
+from web.requests import check_query, moment, routing_centre, seat_id, whole_number
 
 routes = web.RouteTableDef()
 
@@ -92,8 +90,8 @@ def _list_query(request: web.Request) -> OrderQuery:
         raise InvalidParameter("unit: letters, digits, - _ . only, at most 60")
     if caller is not None and not CALLER_NUMBER.match(caller):
         raise InvalidParameter("caller: 3 to 20 digits")
-    start = _moment("from", query["from"], zone, False) if "from" in query else None
-    end = _moment("to", query["to"], zone, True) if "to" in query else None
+    start = moment("from", query["from"], zone, False) if "from" in query else None
+    end = moment("to", query["to"], zone, True) if "to" in query else None
     if start and end and end <= start:
         raise InvalidParameter("to: must be after from")
     return OrderQuery(
@@ -103,8 +101,8 @@ def _list_query(request: web.Request) -> OrderQuery:
         caller=caller,
         start=start,
         end=end,
-        limit=_int("limit", query.get("limit"), 50, 1, 500),
-        offset=_int("offset", query.get("offset"), 0, 0, 1_000_000),
+        limit=whole_number("limit", query.get("limit"), 50, 1, 500),
+        offset=whole_number("offset", query.get("offset"), 0, 0, 1_000_000),
     )
 
 
@@ -185,8 +183,8 @@ async def figures(request: web.Request) -> web.Response:
     zone, desk = request.app[SETTINGS].zone, desk_of(request)
     today = datetime.combine(desk.now().astimezone(zone).date(), time(0), tzinfo=zone)
     query = request.query
-    start = _moment("from", query["from"], zone, False) if "from" in query else today
-    end = _moment("to", query["to"], zone, True) if "to" in query else today + timedelta(days=1)
+    start = moment("from", query["from"], zone, False) if "from" in query else today
+    end = moment("to", query["to"], zone, True) if "to" in query else today + timedelta(days=1)
     if end <= start:
         raise InvalidParameter("to: must be after from")
     async with request.app[SESSIONS]() as session:

@@ -15,7 +15,7 @@ from qa.forms import ensure_default_form, parse_form, save_form_version
 from web import qa_reads
 from web.errors import InvalidParameter
 from web.keys import CLOCK, SESSIONS, SETTINGS
-from web.order_requests import audit, check_query, field_flag, field_text
+from web.order_requests import audit, field_flag, field_text
 from web.qa_requests import (
     answers_of,
     body_actor,
@@ -31,7 +31,7 @@ from web.qa_requests import (
     seed_of,
 )
 from web.qa_views import appeal_view, mark_view, review_view, sample_view
-from web.requests import AGENT_ID, json_object
+from web.requests import AGENT_ID, check_query, json_object
 
 routes = web.RouteTableDef()
 

@@ -31,12 +31,20 @@ from recordings.retention import NoSuchRecording, hold, release
 from recordings.storage import Storage
 from tickets.privacy import mask_number
 from tickets.records import OUTCOMES
-from web.api import _int, _moment
 from web.errors import Conflict, InvalidParameter, NotFound
 from web.keys import CLOCK, SESSIONS, SETTINGS
-from web.order_requests import CALLER_NUMBER, PATH_NAME, check_query
+from web.order_requests import CALLER_NUMBER, PATH_NAME
 from web.recordings_root import STORAGE
-from web.requests import AGENT_ID, SEAT_ID, client_address, json_object, text
+from web.requests import (
+    AGENT_ID,
+    SEAT_ID,
+    check_query,
+    client_address,
+    json_object,
+    moment,
+    text,
+    whole_number,
+)
 
 routes = web.RouteTableDef()
 
@@ -133,8 +141,8 @@ def _search_query(request: web.Request) -> RecordingQuery:
     outcome = query.get("outcome")
     if outcome is not None and outcome not in OUTCOMES:
         raise InvalidParameter(f"outcome: one of {list(OUTCOMES)}")
-    start = _moment("from", query["from"], zone, False) if "from" in query else None
-    end = _moment("to", query["to"], zone, True) if "to" in query else None
+    start = moment("from", query["from"], zone, False) if "from" in query else None
+    end = moment("to", query["to"], zone, True) if "to" in query else None
     if start and end and end <= start:
         raise InvalidParameter("to: must be after from")
     names = "letters, digits, - _ . only"
@@ -149,8 +157,8 @@ def _search_query(request: web.Request) -> RecordingQuery:
         end=end,
         min_seconds=_seconds(request, "min_seconds"),
         max_seconds=_seconds(request, "max_seconds"),
-        limit=_int("limit", query.get("limit"), 50, 1, 500),
-        offset=_int("offset", query.get("offset"), 0, 0, 1_000_000),
+        limit=whole_number("limit", query.get("limit"), 50, 1, 500),
+        offset=whole_number("offset", query.get("offset"), 0, 0, 1_000_000),
     )
 
 

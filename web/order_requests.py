@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,10 +20,9 @@ from tickets.order_forms import text as form_text
 from tickets.order_steps import load_order
 from tickets.order_views import order_summary
 from tickets.records import AuditEntry
-from web.api import _moment
 from web.errors import ApiError, InvalidParameter
 from web.keys import CENTRE, CLOCK, HUB, ORDERS, SESSIONS, SETTINGS, WRITER
-from web.requests import actor, client_address, json_object
+from web.requests import actor, client_address, json_object, moment
 
 # order numbers (12345-20261123-K3J9QX2M, 12345-20261123-W0000042) and unit codes
 PATH_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,60}$")
@@ -45,14 +44,6 @@ def path_name(request: web.Request, key: str) -> str:
 
 def desk_of(request: web.Request) -> OrderHandling:
     return request.app[ORDERS]
-
-
-def check_query(request: web.Request, allowed: Collection[str]) -> None:
-    unknown = set(request.query) - set(allowed)
-    if unknown:
-        raise InvalidParameter(
-            f"unknown parameter(s) {sorted(unknown)}; allowed: {sorted(allowed)}"
-        )
 
 
 async def step_input(request: web.Request) -> tuple[str, dict[str, Any], str]:
@@ -119,7 +110,7 @@ def field_id(body: dict[str, Any], name: str) -> int | None:
 def field_moment(request: web.Request, body: dict[str, Any], name: str) -> datetime:
     """An ISO date-time, or a date meaning the end of that day, in the service's zone."""
     raw = field_text(body, name, limit=40)
-    return _moment(name, raw, request.app[SETTINGS].zone, True)
+    return moment(name, raw, request.app[SETTINGS].zone, True)
 
 
 async def read_order(request: web.Request, number: str) -> WorkOrderRow:

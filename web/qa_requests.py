@@ -15,12 +15,10 @@ from qa.errors import QaError
 from qa.forms import FormError
 from qa.sampling import SamplingRules, sampling_rules
 from qa.scoring import AnswerError
-from web.api import _moment
 from web.errors import ApiError, InvalidParameter, NotFound
 from web.keys import CLOCK, SETTINGS
-from web.order_requests import check_query
 from web.qa_root import plan_seed
-from web.requests import AGENT_ID
+from web.requests import AGENT_ID, check_query, moment
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 MAX_ID = 2**62
@@ -91,9 +89,9 @@ def period_of(request: web.Request) -> tuple[datetime, datetime]:
     check_query(request, ("from", "to"))
     zone, query = request.app[SETTINGS].zone, request.query
     today = request.app[CLOCK].now().astimezone(zone).date().isoformat()
-    end = _moment("to", query.get("to", today), zone, True)
+    end = moment("to", query.get("to", today), zone, True)
     default_start = (end - timedelta(days=PERIOD_DAYS)).date().isoformat()
-    start = _moment("from", query.get("from", default_start), zone, False)
+    start = moment("from", query.get("from", default_start), zone, False)
     if end <= start:
         raise InvalidParameter("to: must be after from")
     return start, end

@@ -1,10 +1,14 @@
-"""Reading request bodies and path parameters, with a 400 that says what is wrong."""
+"""Reading request bodies, query parameters and path parameters, with a 400 that says
+what is wrong."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -15,6 +19,38 @@ from web.keys import CENTRE
 SEAT_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
 AGENT_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 MAX_TEXT = 200
+
+
+def moment(name: str, raw: str, zone: ZoneInfo, end_of_day: bool) -> datetime:
+    """A query's date (2026-11-23: its start, or its end with ``end_of_day``) or ISO time;
+    a time without a zone is in ``zone``."""
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            start = datetime.combine(day, time(0), tzinfo=zone)
+            return start + timedelta(days=1) if end_of_day else start
+        parsed = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise InvalidParameter(
+            f"{name}: {raw!r} is not a date (2026-11-23) or time (ISO 8601)"
+        ) from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def whole_number(name: str, raw: str | None, default: int, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise InvalidParameter(f"{name}: must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+def check_query(request: web.Request, allowed: Collection[str]) -> None:
+    unknown = set(request.query) - set(allowed)
+    if unknown:
+        raise InvalidParameter(
+            f"unknown parameter(s) {sorted(unknown)}; allowed: {sorted(allowed)}"
+        )
 
 
 async def json_object(request: web.Request) -> dict[str, Any]:
