@@ -210,15 +210,7 @@ class CallCentre:
     def audit(
         self, actor: str, action: str, target: str, source: str = "", **details: str
     ) -> AuditEntry:
-        entry = AuditEntry(
-            entry_id=_new_id(),
-            at=self.clock.now(),
-            actor=actor,
-            action=action,
-            target=target,
-            details=details,
-            source=source,
-        )
+        entry = AuditEntry.new(self.clock.now(), actor, action, target, source, details)
         self.sink.submit_audit(entry)
         return entry
 
@@ -406,12 +398,6 @@ class CallCentre:
         for seat in self.board.all():
             if seat.timer is not None:
                 seat.timer.cancel()
-
-
-def _new_id() -> str:
-    import uuid
-
-    return uuid.uuid4().hex
 
 
 def _count_by_line(waiting: Iterable[Any]) -> dict[str, int]:

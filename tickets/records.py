@@ -9,6 +9,7 @@ and the database keeps only the highest version of each call.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -207,6 +208,19 @@ class AuditEntry:
     target: str  # e.g. "seat:8001", "call:pbx1/1795458352.0"
     details: dict[str, str] = field(default_factory=dict)
     source: str = ""  # the client address
+
+    @classmethod
+    def new(
+        cls,
+        at: datetime,
+        actor: str,
+        action: str,
+        target: str,
+        source: str,
+        details: dict[str, str],
+    ) -> AuditEntry:
+        """An entry with a fresh id."""
+        return cls(uuid.uuid4().hex, at, actor, action, target, details, source)
 
     @property
     def key(self) -> str:

@@ -5,7 +5,6 @@ the typed fields of a step's body, and what every write does once its step is st
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -124,14 +123,8 @@ def audit(request: web.Request, who: str, action: str, target: str, **details: s
     if centre is not None:
         centre.audit(who, action, target, client_address(request), **details)
         return
-    entry = AuditEntry(
-        entry_id=uuid.uuid4().hex,
-        at=request.app[CLOCK].now(),
-        actor=who,
-        action=action,
-        target=target,
-        details=details,
-        source=client_address(request),
+    entry = AuditEntry.new(
+        request.app[CLOCK].now(), who, action, target, client_address(request), details
     )
     request.app[WRITER].submit_audit(entry)
 
