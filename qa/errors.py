@@ -1,15 +1,13 @@
-"""Errors of quality assurance's use cases, each with the HTTP status the API answers with."""
+"""Errors of quality assurance's use cases, each with the HTTP status the API answers with
+(rendered by the web layer like every ``tickets.errors.DomainError``)."""
 
 from __future__ import annotations
 
+from tickets.errors import DomainError
 
-class QaError(ValueError):
-    status = 400
+
+class QaError(DomainError):
     error_id = "qa"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class NoSuchSample(QaError):

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from qa.models import QaFormRow
+from tickets.errors import DomainError
 
 DEFAULT_FORM_NAME = "standard"
 
@@ -87,8 +88,10 @@ class EvaluationForm:
         }
 
 
-class FormError(ValueError):
+class FormError(DomainError):
     """A form definition that cannot be used; the message starts with the path at fault."""
+
+    error_id = "invalid-parameter"
 
     def __init__(self, path: str, problem: str) -> None:
         super().__init__(f"{path}: {problem}")

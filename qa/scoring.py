@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qa.forms import EvaluationForm, FormItem
+from tickets.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,10 @@ class ItemAnswer:
     comment: str
 
 
-class AnswerError(ValueError):
+class AnswerError(DomainError):
     """Answers that do not fit the form; the message names the item."""
+
+    error_id = "invalid-parameter"
 
 
 def grade(form: EvaluationForm, answers: Mapping[str, Mapping[str, Any]]) -> Grade:

@@ -1,15 +1,21 @@
-"""Errors of the work-order steps, each with the HTTP status the API answers with."""
+"""Errors of the use cases (work-order steps here, quality assurance in ``qa.errors``),
+each with the HTTP status and id the API answers with: the web layer's error middleware
+renders every ``DomainError`` the same way."""
 
 from __future__ import annotations
 
 
-class OrderError(ValueError):
+class DomainError(ValueError):
     status = 400
-    error_id = "invalid-order"
+    error_id = "invalid"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class OrderError(DomainError):
+    error_id = "invalid-order"
 
 
 class InvalidOrder(OrderError):

@@ -26,7 +26,6 @@ from web.qa_requests import (
     optional_answers,
     path_id,
     period_of,
-    refusals,
     rules_of,
     seed_of,
 )
@@ -61,7 +60,6 @@ async def one_form(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/qa/forms")
-@refusals
 async def new_form_version(request: web.Request) -> web.Response:
     """A new version of a form (its name says which); 400 with the path of the error."""
     body = await json_object(request)
@@ -89,7 +87,6 @@ async def plan_of_day(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/qa/plans")
-@refusals
 async def make_plan(request: web.Request) -> web.Response:
     """A supervisor makes a day's plan, or is shown the one that exists."""
     body = await json_object(request)
@@ -122,7 +119,6 @@ async def queue(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/qa/samples/{id}/claim")
-@refusals
 async def claim(request: web.Request) -> web.Response:
     sample_id = path_id(request, "sample")
     who = body_actor(await json_object(request))
@@ -141,7 +137,6 @@ async def one_sample(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/qa/samples/{id}/marks")
-@refusals
 async def add_mark(request: web.Request) -> web.Response:
     sample_id = path_id(request, "sample")
     body = await json_object(request)
@@ -156,7 +151,6 @@ async def add_mark(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/qa/samples/{id}/reviews")
-@refusals
 async def submit(request: web.Request) -> web.Response:
     """A grade: 201 with the score, the red lines failed and the points."""
     sample_id = path_id(request, "sample")
@@ -175,7 +169,6 @@ async def submit(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/qa/reviews/{id}/amend")
-@refusals
 async def amend(request: web.Request) -> web.Response:
     review_id = path_id(request, "review")
     body = await json_object(request)
@@ -191,7 +184,6 @@ async def amend(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/qa/reviews/{id}/appeal")
-@refusals
 async def appeal(request: web.Request) -> web.Response:
     """The graded agent appeals, once."""
     review_id = path_id(request, "review")
@@ -211,7 +203,6 @@ async def appeals_to_decide(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/qa/appeals/{id}/decide")
-@refusals
 async def decide(request: web.Request) -> web.Response:
     """Upheld: the grade stands. Not upheld: the supervisor's answers amend it."""
     appeal_id = path_id(request, "appeal")
@@ -242,7 +233,6 @@ async def agent_results(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/qa/samples/{id}/calibration")
-@refusals
 async def calibration(request: web.Request) -> web.Response:
     check_query(request, ())
     sample_id = path_id(request, "sample")

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from tickets.errors import OrderError
+from tickets.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
-    except (ApiError, OrderError) as exc:
+    except (ApiError, DomainError) as exc:
         return web.json_response(error_body(exc.error_id, exc.message), status=exc.status)
     except web.HTTPException as exc:
         if exc.status < 400 or not request.path.startswith("/api/"):

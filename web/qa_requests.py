@@ -4,50 +4,20 @@ form or answer is a 400 that names the path or item at fault)."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
-from qa.errors import QaError
-from qa.forms import FormError
 from qa.sampling import SamplingRules, sampling_rules
-from qa.scoring import AnswerError
-from web.errors import ApiError, InvalidParameter, NotFound
+from web.errors import InvalidParameter, NotFound
 from web.keys import CLOCK, SETTINGS
 from web.qa_root import plan_seed
 from web.requests import AGENT_ID, check_query, moment
 
-Handler = Callable[[web.Request], Awaitable[web.Response]]
 MAX_ID = 2**62
 MAX_SEED = 2**62
 PERIOD_DAYS = 30  # figures and results without from/to: the last 30 days
-
-
-class QaRefused(ApiError):
-    """A refusal of ``qa`` with its own status and id."""
-
-    def __init__(self, status: int, error_id: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.error_id = error_id
-
-
-def refusals(handler: Handler) -> Handler:
-    """The errors of ``qa`` as API errors: a bad form or answer is a 400 naming the path."""
-
-    @functools.wraps(handler)
-    async def handle(request: web.Request) -> web.Response:
-        try:
-            return await handler(request)
-        except QaError as exc:
-            raise QaRefused(exc.status, exc.error_id, str(exc)) from exc
-        except (FormError, AnswerError) as exc:
-            raise InvalidParameter(str(exc)) from exc
-
-    return handle
 
 
 def path_id(request: web.Request, what: str) -> int:
