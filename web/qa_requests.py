@@ -1,6 +1,6 @@
 """Reading QA requests: ids in paths, who asks, answers, days and periods, marks, seeds
-and sampling rules a supervisor overrides; and the errors of ``qa`` as API errors (a bad
-form or answer is a 400 that names the path or item at fault)."""
+and sampling rules a supervisor overrides. The errors of ``qa`` reach the client through
+the error middleware (a bad form or answer is a 400 that names the path or item)."""
 
 from __future__ import annotations
 
