@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tickets.deadlines import DEADLINE_LABELS
@@ -203,19 +203,36 @@ def _extension(row: OrderExtensionRow) -> dict[str, Any]:
     }
 
 
-async def revisits_of(session: AsyncSession, order_id: int) -> list[dict[str, Any]]:
-    rows = await session.execute(
-        select(OrderRevisitRow, CallRow.recording_path, CallRow.answered_at, CallRow.ended_at)
+RevisitRows = Select[OrderRevisitRow, str, str | None, datetime | None, datetime | None]
+
+
+def _revisits_with_calls() -> RevisitRows:
+    """Callback attempts with their order's number and their call's recording and times."""
+    return (
+        select(
+            OrderRevisitRow,
+            WorkOrderRow.number,
+            CallRow.recording_path,
+            CallRow.answered_at,
+            CallRow.ended_at,
+        )
+        .join(WorkOrderRow, WorkOrderRow.id == OrderRevisitRow.order_id)
         .outerjoin(
             CallRow,
             and_(
                 CallRow.server == OrderRevisitRow.server, CallRow.call_id == OrderRevisitRow.call_id
             ),
         )
+    )
+
+
+async def revisits_of(session: AsyncSession, order_id: int) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        _revisits_with_calls()
         .where(OrderRevisitRow.order_id == order_id)
         .order_by(OrderRevisitRow.id)
     )
-    return [_revisit(revisit, path, answered, ended) for revisit, path, answered, ended in rows]
+    return [_revisit(revisit, path, answered, ended) for revisit, _, path, answered, ended in rows]
 
 
 def _revisit(
@@ -244,20 +261,7 @@ async def revisit_ledger(
 ) -> list[dict[str, Any]]:
     """回访录音台账: every callback attempt placed in ``[start, end)`` with its recording."""
     rows = await session.execute(
-        select(
-            OrderRevisitRow,
-            WorkOrderRow.number,
-            CallRow.recording_path,
-            CallRow.answered_at,
-            CallRow.ended_at,
-        )
-        .join(WorkOrderRow, WorkOrderRow.id == OrderRevisitRow.order_id)
-        .outerjoin(
-            CallRow,
-            and_(
-                CallRow.server == OrderRevisitRow.server, CallRow.call_id == OrderRevisitRow.call_id
-            ),
-        )
+        _revisits_with_calls()
         .where(OrderRevisitRow.placed_at >= start, OrderRevisitRow.placed_at < end)
         .order_by(OrderRevisitRow.placed_at, OrderRevisitRow.id)
     )
