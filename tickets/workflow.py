@@ -338,18 +338,17 @@ class OrderDesk:
         if number == into:
             raise InvalidOrder("into: an order cannot be merged into itself")
         now = self.now()
-        async with self.sessions() as session:
-            target = await load_order(session, into)
+
+        async def body(step: StepContext) -> None:
+            # read in the step's transaction: the target cannot close between check and merge
+            target = await load_order(step.session, into)
             if not is_open(target.status):
                 raise InvalidOrder(
                     f"into: order {into} is {target.status}; merge into an open order"
                 )
-
-        async def body(step: StepContext) -> None:
             step.order.merged_into = into
             step.order.result = f"并入 {into}"
             step.details = {"into": into}
-            target = await load_order(step.session, into)
             add_event(
                 step.session,
                 target,
