@@ -19,6 +19,7 @@ from typing import Any
 from acd.ledger import version_at
 from acd.rules import RoutingRules
 from telephony.clock import Clock
+from tickets.privacy import mask_number
 from tickets.records import CallbackReason, CallbackStatus, CallbackTask, CallRecord
 
 log = logging.getLogger(__name__)
@@ -186,7 +187,7 @@ def task_view(task: CallbackTask) -> dict[str, Any]:
         "server": task.server,
         "call_id": task.call_id,
         "line": task.line,
-        "caller_number": task.caller_number,
+        "caller_number": mask_number(task.caller_number),  # in full: POST …/reveal
         "reason": task.reason,
         "status": task.status,
         "created_at": iso(task.created_at),

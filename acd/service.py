@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from acd.alerts import OverflowWatch
 from acd.callbacks import CallbackBook, task_id_of
 from acd.desk import Desk, SeatSpec
-from acd.figures import FigureRules, compute_figures, last_minutes
+from acd.figures import FigureRules, compute_figures, last_minutes, meets_targets, targets
 from acd.gate import LocalGate, OfferGate
 from acd.history import CallerMemory
 from acd.ledger import CallLedger
@@ -229,12 +229,20 @@ class CallCentre:
         records = self.today.records()
         waiting = self.router.queue_view()
         longest = max(((now - c.queued_at).total_seconds() for c in waiting), default=0.0)
-        recent = last_minutes(records, now, RECENT_WINDOW_MINUTES)
+        today = compute_figures(records, self.figure_rules)
+        recent = compute_figures(
+            last_minutes(records, now, RECENT_WINDOW_MINUTES), self.figure_rules
+        )
         return {
             "at": now.isoformat(),
             "day_start": self.today.day_start.isoformat(),
-            "today": figures_view(compute_figures(records, self.figure_rules)),
-            "last_30_minutes": figures_view(compute_figures(recent, self.figure_rules)),
+            "today": figures_view(today),
+            "last_30_minutes": figures_view(recent),
+            "targets": targets(self.figure_rules),
+            "targets_met": {
+                "today": meets_targets(today, self.figure_rules),
+                "last_30_minutes": meets_targets(recent, self.figure_rules),
+            },
             "waiting_now": len(waiting),
             "waiting_by_line": _count_by_line(waiting),
             "longest_wait_now_seconds": round(max(0.0, longest), 1),
@@ -264,6 +272,7 @@ class CallCentre:
             {
                 "type": "screen_pop",
                 "seat": fact.seat,
+                "agent": fact.agent,
                 "order": draft.number,
                 "call": call_view(record, mask=False),
             }

@@ -8,6 +8,8 @@ from aiohttp import web
 
 from acd.callbacks import MANUAL_RESULTS, NoSuchTask, task_id_of, task_view
 from acd.seats import SeatError
+from web.access import check_own_seat
+from web.auth import signed_in
 from web.errors import Conflict, InvalidParameter, NotFound
 from web.requests import actor, check_query, client_address, json_object, routing_centre, text
 
@@ -50,13 +52,14 @@ async def dial(request: web.Request) -> web.Response:
     seat = centre.board.find(text(body, "seat", limit=40))
     if seat is None:
         raise NotFound("no such seat")
+    check_own_seat(signed_in(request), seat.seat_id, seat.agent)
     if not centre.gate.holds(task.server):
         raise Conflict(f"another instance routes {task.server}")
     try:
         centre.router.dial_callback(seat, task)
     except SeatError as exc:
         raise Conflict(str(exc)) from exc
-    who = actor(request, body, seat.agent)
+    who = actor(request, body)
     centre.audit(
         who, "callback.dial", f"callback:{task.task_id}", client_address(request), seat=seat.seat_id
     )
@@ -71,7 +74,7 @@ async def result(request: web.Request) -> web.Response:
     if status not in MANUAL_RESULTS:
         raise InvalidParameter(f"status: one of {list(MANUAL_RESULTS)}")
     note = text(body, "note", required=False, limit=500)
-    who = actor(request, body, None)
+    who = actor(request, body)
     try:
         task = centre.callbacks.set_result(_task_id(request), status, note, who)
     except NoSuchTask as exc:

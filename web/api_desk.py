@@ -17,7 +17,10 @@ from acd.rules import RoutingRules
 from acd.seats import NoSuchSeat, Seat, SeatError
 from acd.service import CallCentre
 from acd.views import seat_view
-from web.errors import Conflict, InvalidParameter, NotFound, Unavailable
+from tickets.users import User
+from web.access import check_own_seat, manages
+from web.auth import signed_in
+from web.errors import Conflict, Forbidden, InvalidParameter, NotFound, Unavailable
 from web.keys import SETTINGS
 from web.requests import (
     AGENT_ID,
@@ -53,18 +56,20 @@ def _seat_command(
     command: Callable[[CallCentre, str], Seat],
     action: str,
     body: dict[str, Any],
-    asker: str | None = None,
+    signs_in: str | None = None,
 ) -> web.Response:
-    """Run a seat command and audit it; without an ``actor`` the asker is ``asker`` or the
-    seat's agent, and a command on a seat whose agent is not the asker is forced."""
+    """Run a seat command and audit it. An agent commands the seat they are signed in to
+    (or signs themselves in: ``signs_in``); a supervisor's command on someone's seat is
+    audited as forced."""
     centre = routing_centre(request)
     seat = seat_id(request)
     current = centre.board.find(seat)
     if current is not None:
         leading(centre, current.server)
     agent = current.agent if current else None  # before the command signs anyone in or out
-    who = actor(request, body, asker or agent)
-    details = {key: _detail(value) for key, value in body.items() if key != "actor"}
+    who = actor(request, body)
+    _check_own_seat(signed_in(request), seat, agent, signs_in)
+    details = {key: _detail(value) for key, value in body.items()}
     try:
         result = command(centre, seat)
     except NoSuchSeat as exc:
@@ -93,25 +98,35 @@ def _seat_command(
     return web.json_response(seat_view(result))
 
 
+def _check_own_seat(user: User, seat: str, agent: str | None, signs_in: str | None) -> None:
+    if signs_in is None:
+        check_own_seat(user, seat, agent)
+    elif signs_in != user.user_id and not manages(user):
+        raise Forbidden(f"{user.user_id} may sign only themselves in to a seat")
+
+
 @routes.post("/api/seats/{seat}/login")
 async def login(request: web.Request) -> web.Response:
     body = await json_object(request)
-    agent = text(body, "agent", limit=32)
+    agent = text(body, "agent", required=False, limit=32) or signed_in(request).user_id
     if not AGENT_ID.match(agent):
         raise InvalidParameter("agent: a staff number (letters, digits, . _ -)")
     name = text(body, "name", required=False, limit=40)
+    user = signed_in(request)
+    if not name and agent == user.user_id:
+        name = user.name[:40]  # the wallboard shows who is at the seat
     return _seat_command(
-        request, lambda c, s: c.desk.sign_in(s, agent, name), "login", body, asker=agent
+        request, lambda c, s: c.desk.sign_in(s, agent, name), "login", body, signs_in=agent
     )
 
 
 @routes.post("/api/seats/{seat}/logout")
 async def logout(request: web.Request) -> web.Response:
     body = await json_object(request)
-    by = actor(request, body, None)
-    return _seat_command(
-        request, lambda c, s: c.desk.sign_out(s, by if by != "unknown" else "agent"), "logout", body
-    )
+    user = signed_in(request)
+    seat = routing_centre(request).board.find(seat_id(request))
+    by = "agent" if seat is not None and seat.agent == user.user_id else user.user_id
+    return _seat_command(request, lambda c, s: c.desk.sign_out(s, by), "logout", body)
 
 
 @routes.post("/api/seats/{seat}/pause")
@@ -169,7 +184,7 @@ async def open_seat(request: web.Request) -> web.Response:
     except SeatError as exc:
         raise Conflict(str(exc)) from exc
     centre.audit(
-        actor(request, body, None), "seat.open_temporary", f"seat:{new_id}", client_address(request)
+        actor(request, body), "seat.open_temporary", f"seat:{new_id}", client_address(request)
     )
     return web.json_response(seat_view(seat), status=201)
 
@@ -195,7 +210,7 @@ async def supervise(request: web.Request) -> web.Response:
     if seat.state != "talking":
         raise Conflict(f"seat {target} is not on a call")
     leading(centre, seat.server)
-    who = actor(request, body, None)
+    who = actor(request, body)
     dialer = centre.router.dialer
     if not isinstance(dialer, AmiDialer):
         raise Unavailable("no Asterisk to place the call with")
@@ -226,9 +241,9 @@ async def put_rules(request: web.Request) -> web.Response:
     changes = _rule_changes(body)
     rules = dataclasses.replace(centre.router.rules, **changes)
     centre.router.update_rules(rules)
-    details = {key: _detail(value) for key, value in body.items() if key != "actor"}
+    details = {key: _detail(value) for key, value in body.items()}
     centre.audit(
-        actor(request, body, None), "routing.rules", "routing", client_address(request), **details
+        actor(request, body), "routing.rules", "routing", client_address(request), **details
     )
     return web.json_response(rules_view(rules))
 
@@ -240,8 +255,6 @@ def _detail(value: Any) -> str:
 def _rule_changes(body: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for key, value in body.items():
-        if key == "actor":
-            continue
         if key == "line_priority":
             changes[key] = _line_priority(value)
         elif key == "pause_reasons":

@@ -25,6 +25,9 @@ from tickets.order_views import (
     revisit_list,
     unit_orders,
 )
+from tickets.privacy import mask_number
+from web.access import check_own_seat
+from web.auth import signed_in
 from web.errors import InvalidParameter, NotFound
 from web.keys import SESSIONS, SETTINGS
 from web.order_requests import (
@@ -32,10 +35,12 @@ from web.order_requests import (
     CALLER_NUMBER,
     PATH_NAME,
     desk_of,
+    own_unit,
     path_name,
     read_order,
+    unit_may_see,
 )
-from web.requests import check_query, moment, routing_centre, seat_id, whole_number
+from web.requests import check_query, moment, routing_centre, seat_id, supported_day, whole_number
 
 routes = web.RouteTableDef()
 
@@ -146,6 +151,7 @@ async def ledger(request: web.Request) -> web.Response:
     raw = request.query.get("date")
     try:
         day = date.fromisoformat(raw) if raw else desk.now().astimezone(zone).date()
+        supported_day("date", day)
     except ValueError as exc:
         raise InvalidParameter(f"date: {raw!r} is not a date (2026-11-23)") from exc
     start = datetime.combine(day, time(0), tzinfo=zone)
@@ -230,13 +236,14 @@ async def attachment(request: web.Request) -> web.FileResponse:
     path = request.app[SETTINGS].attachments_dir / row.path if row is not None else None
     if row is None or path is None or not path.is_file():
         raise NotFound(f"order {number} has no attachment {raw_id}")
+    await unit_may_see(request, row.order_id)
     return web.FileResponse(path, headers={hdrs.CONTENT_TYPE: row.content_type})
 
 
 @routes.get("/api/units/{code}/orders")
 async def orders_of_unit(request: web.Request) -> web.Response:
     check_query(request, ())
-    code, desk = path_name(request, "code"), desk_of(request)
+    code, desk = own_unit(request), desk_of(request)
     unit = desk.rules.catalogue.get(code)
     if unit is None:
         raise NotFound(f"no unit {code!r} in the dispatch catalogue")
@@ -248,13 +255,16 @@ async def orders_of_unit(request: web.Request) -> web.Response:
 @routes.get("/api/seats/{seat}/screen-pop")
 async def screen_pop(request: web.Request) -> web.Response:
     """The call the seat is on, its draft's number and the caller's history; the number
-    in full, for the agent on the call."""
+    in full for the agent on the call, masked for a supervisor looking on."""
     check_query(request, ())
     centre, name, desk = routing_centre(request), seat_id(request), desk_of(request)
     seat = centre.board.find(name)
     record = centre.ledger.live.get(seat.call) if seat is not None and seat.call else None
     if record is None or record.answered_at is None:
         raise NotFound(f"seat {name} is not on a call")
+    assert seat is not None
+    check_own_seat(signed_in(request), name, seat.agent)
+    on_the_call = signed_in(request).user_id == seat.agent
     async with request.app[SESSIONS]() as session:
         history = await caller_history(session, record.caller_number, desk.rules, desk.now())
     return web.json_response(
@@ -264,7 +274,9 @@ async def screen_pop(request: web.Request) -> web.Response:
                 "server": record.server,
                 "call_id": record.call_id,
                 "line": record.line,
-                "caller_number": record.caller_number,
+                "caller_number": record.caller_number
+                if on_the_call
+                else mask_number(record.caller_number),
                 "caller_name": record.caller_name,
                 "answered_at": record.answered_at.isoformat(),
             },

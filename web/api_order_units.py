@@ -1,5 +1,5 @@
-"""The unit's side of a work order (the unit is named in the path; until sign-in exists
-it is trusted by path), the callback (回访) placed from a seat and its result, and the
+"""The unit's side of a work order (the unit is named in the path; a unit's handler acts
+for their own unit only), the callback (回访) placed from a seat and its result, and the
 photos uploaded with an order or a reply."""
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from acd.seats import SeatError
 from tickets.handling import MAX_ATTACHMENT_BYTES
 from tickets.lifecycle import Step
 from tickets.order_forms import REVISIT_RESULTS, parse_reply_form
+from web.access import check_own_seat
+from web.auth import signed_in
 from web.errors import Conflict, InvalidParameter, NotFound
 from web.keys import SETTINGS
 from web.order_requests import (
@@ -25,6 +27,7 @@ from web.order_requests import (
     field_moment,
     field_text,
     order_written,
+    own_unit,
     path_name,
     publish_order,
     read_order,
@@ -41,7 +44,7 @@ CHUNK_BYTES = 64 * 1024
 @routes.post(UNIT_ORDER + "/sign")
 async def unit_sign(request: web.Request) -> web.Response:
     number, _, who = await step_input(request)
-    unit = path_name(request, "code")
+    unit = own_unit(request)
     order = await desk_of(request).unit_sign(number, unit, who)
     return order_written(request, order, Step.UNIT_SIGN, who, unit=unit)
 
@@ -49,7 +52,7 @@ async def unit_sign(request: web.Request) -> web.Response:
 @routes.post(UNIT_ORDER + "/return")
 async def unit_return(request: web.Request) -> web.Response:
     number, body, who = await step_input(request)
-    unit, reason = path_name(request, "code"), field_text(body, "reason")
+    unit, reason = own_unit(request), field_text(body, "reason")
     order = await desk_of(request).unit_return(number, unit, who, reason)
     return order_written(request, order, Step.UNIT_RETURN, who, unit=unit, reason=reason)
 
@@ -58,7 +61,7 @@ async def unit_return(request: web.Request) -> web.Response:
 async def reply(request: web.Request) -> web.Response:
     """The five elements (时间、地点、人物、事件、结果) and the ids of photos uploaded first."""
     number, body, who = await step_input(request)
-    unit, form = path_name(request, "code"), parse_reply_form(body)
+    unit, form = own_unit(request), parse_reply_form(body)
     order = await desk_of(request).reply(number, unit, who, form)
     return order_written(request, order, Step.REPLY, who, unit=unit)
 
@@ -66,7 +69,7 @@ async def reply(request: web.Request) -> web.Response:
 @routes.post(UNIT_ORDER + "/extension")
 async def ask_extension(request: web.Request) -> web.Response:
     number, body, who = await step_input(request)
-    unit, until = path_name(request, "code"), field_moment(request, body, "until")
+    unit, until = own_unit(request), field_moment(request, body, "until")
     reason = field_text(body, "reason")
     order = await desk_of(request).ask_extension(number, unit, who, until, reason)
     return order_written(
@@ -86,7 +89,8 @@ async def place_revisit(request: web.Request) -> web.Response:
     seat = centre.board.find(name)
     if seat is None:
         raise NotFound(f"no seat {name}")
-    who = actor(request, body, seat.agent)
+    who = actor(request, body)
+    check_own_seat(signed_in(request), name, seat.agent)
     order = await read_order(request, number)
     if not order.caller_number:
         raise InvalidParameter(f"order {number} has no caller number to call back")
@@ -129,7 +133,7 @@ async def revisit_result(request: web.Request) -> web.Response:
 
 @routes.post("/api/orders/{number}/attachments")
 async def upload(request: web.Request) -> web.Response:
-    """One ``file`` part (a photo, a PDF) and optionally an ``actor`` part."""
+    """One ``file`` part (a photo, a PDF), uploaded by the signed-in user."""
     number = path_name(request, "number")
     if request.content_type != "multipart/form-data":
         raise InvalidParameter("body: multipart/form-data with one 'file' part")
@@ -152,15 +156,13 @@ Upload = tuple[str, str, bytes]
 
 
 async def _read_upload(request: web.Request) -> tuple[str, Upload | None]:
-    who, file = "unknown", None
+    who, file = signed_in(request).user_id, None
     try:
         reader = await request.multipart()
         async for part in reader:
             if not isinstance(part, BodyPartReader):
                 raise InvalidParameter("body: nested multipart is not accepted")
-            if part.name == "actor":
-                who = actor(request, {"actor": await part.text()}, None)
-            elif part.name == "file" and file is None:
+            if part.name == "file" and file is None:
                 kind = part.headers.get(hdrs.CONTENT_TYPE, "").split(";")[0].strip()
                 # clients percent-encode names (aiohttp, and browsers for '"' and new lines)
                 name = unquote(part.filename or "")

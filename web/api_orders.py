@@ -91,7 +91,7 @@ async def edit(request: web.Request) -> web.Response:
 async def receive(request: web.Request) -> web.Response:
     """An order from another channel: 201; the same ``source_ref`` again: the stored one."""
     body = await json_object(request)
-    who, desk = actor(request, body, None), desk_of(request)
+    who, desk = actor(request, body), desk_of(request)
     line = field_text(body, "line", limit=20)
     if line not in desk.rules.categories.lines():
         raise InvalidParameter(
@@ -224,7 +224,7 @@ async def decide_extension(request: web.Request) -> web.Response:
 async def acknowledge(request: web.Request) -> web.Response:
     """The dispatcher has acted on a notice: it leaves the open list (kept, with who and when)."""
     body = await json_object(request)
-    who = actor(request, body, None)
+    who = actor(request, body)
     raw = request.match_info["id"]
     if not raw.isdigit() or not 0 < int(raw) < 2**62:
         raise InvalidParameter("id: a whole number")

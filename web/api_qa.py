@@ -13,12 +13,13 @@ from aiohttp import web
 from qa import figures, results, reviews, sampling, satisfaction
 from qa.forms import ensure_default_form, parse_form, save_form_version
 from web import qa_reads
-from web.errors import InvalidParameter
+from web.access import OVERSEERS, QA
+from web.auth import signed_in
+from web.errors import Forbidden, InvalidParameter
 from web.keys import CLOCK, SESSIONS, SETTINGS
 from web.order_requests import audit, field_flag, field_text
 from web.qa_requests import (
     answers_of,
-    body_actor,
     day_of,
     form_id_of,
     item_code,
@@ -30,7 +31,7 @@ from web.qa_requests import (
     seed_of,
 )
 from web.qa_views import appeal_view, mark_view, review_view, sample_view
-from web.requests import AGENT_ID, check_query, json_object
+from web.requests import AGENT_ID, actor, check_query, json_object
 
 routes = web.RouteTableDef()
 
@@ -63,7 +64,7 @@ async def one_form(request: web.Request) -> web.Response:
 async def new_form_version(request: web.Request) -> web.Response:
     """A new version of a form (its name says which); 400 with the path of the error."""
     body = await json_object(request)
-    who = body_actor(body)
+    who = actor(request, body)
     definition = body.get("definition")
     if not isinstance(definition, dict):
         raise InvalidParameter("definition: required, the form as an object")
@@ -90,7 +91,7 @@ async def plan_of_day(request: web.Request) -> web.Response:
 async def make_plan(request: web.Request) -> web.Response:
     """A supervisor makes a day's plan, or is shown the one that exists."""
     body = await json_object(request)
-    who = body_actor(body)
+    who = actor(request, body)
     day = day_of(body.get("day"))
     settings = request.app[SETTINGS]
     rules = rules_of(body, settings.qa.sampling)
@@ -121,7 +122,7 @@ async def queue(request: web.Request) -> web.Response:
 @routes.post("/api/qa/samples/{id}/claim")
 async def claim(request: web.Request) -> web.Response:
     sample_id = path_id(request, "sample")
-    who = body_actor(await json_object(request))
+    who = actor(request, await json_object(request))
     async with request.app[SESSIONS]() as session, session.begin():
         sample = await reviews.claim(session, sample_id, who, request.app[CLOCK].now())
     audit(request, who, "qa.claim", f"qa-sample:{sample_id}")
@@ -140,7 +141,7 @@ async def one_sample(request: web.Request) -> web.Response:
 async def add_mark(request: web.Request) -> web.Response:
     sample_id = path_id(request, "sample")
     body = await json_object(request)
-    who, at_seconds, item = body_actor(body), mark_at(body), item_code(body)
+    who, at_seconds, item = actor(request, body), mark_at(body), item_code(body)
     comment = field_text(body, "comment", limit=500)
     async with request.app[SESSIONS]() as session, session.begin():
         mark = await reviews.add_mark(
@@ -155,7 +156,7 @@ async def submit(request: web.Request) -> web.Response:
     """A grade: 201 with the score, the red lines failed and the points."""
     sample_id = path_id(request, "sample")
     body = await json_object(request)
-    who, form_id, answers = body_actor(body), form_id_of(body), answers_of(body)
+    who, form_id, answers = actor(request, body), form_id_of(body), answers_of(body)
     comment = field_text(body, "comment", required=False, limit=2000)
     async with request.app[SESSIONS]() as session, session.begin():
         review = await reviews.submit(
@@ -172,7 +173,7 @@ async def submit(request: web.Request) -> web.Response:
 async def amend(request: web.Request) -> web.Response:
     review_id = path_id(request, "review")
     body = await json_object(request)
-    who, answers = body_actor(body), answers_of(body)
+    who, answers = actor(request, body), answers_of(body)
     comment = field_text(body, "comment", required=False, limit=2000)
     reason = field_text(body, "reason", limit=500)
     async with request.app[SESSIONS]() as session, session.begin():
@@ -188,7 +189,7 @@ async def appeal(request: web.Request) -> web.Response:
     """The graded agent appeals, once."""
     review_id = path_id(request, "review")
     body = await json_object(request)
-    who, reason = body_actor(body), field_text(body, "reason", limit=1000)
+    who, reason = actor(request, body), field_text(body, "reason", limit=1000)
     async with request.app[SESSIONS]() as session, session.begin():
         filed = await reviews.appeal(session, review_id, who, reason, request.app[CLOCK].now())
     audit(request, who, "qa.appeal", f"qa-review:{review_id}")
@@ -207,7 +208,7 @@ async def decide(request: web.Request) -> web.Response:
     """Upheld: the grade stands. Not upheld: the supervisor's answers amend it."""
     appeal_id = path_id(request, "appeal")
     body = await json_object(request)
-    who, upheld = body_actor(body), field_flag(body, "upheld")
+    who, upheld = actor(request, body), field_flag(body, "upheld")
     note = field_text(body, "note", required=False, limit=1000)
     answers = optional_answers(body)
     async with request.app[SESSIONS]() as session, session.begin():
@@ -226,6 +227,9 @@ async def agent_results(request: web.Request) -> web.Response:
     agent = request.match_info["agent"]
     if not AGENT_ID.match(agent):
         raise InvalidParameter("agent: a staff number (letters, digits, . _ -)")
+    user = signed_in(request)
+    if not user.roles & (OVERSEERS | {QA}) and agent != user.user_id:
+        raise Forbidden(f"{user.user_id} sees their own QA results only")
     start, end = period_of(request)
     async with request.app[SESSIONS]() as session:
         found = await results.results_of_agent(session, agent, start, end)

@@ -31,13 +31,16 @@ from recordings.retention import NoSuchRecording, hold, release
 from recordings.storage import Storage
 from tickets.privacy import mask_number
 from tickets.records import OUTCOMES
-from web.errors import Conflict, InvalidParameter, NotFound
+from web.access import ADMIN, RECORDING_LISTENERS
+from web.auth import signed_in
+from web.errors import Conflict, Forbidden, InvalidParameter, NotFound
 from web.keys import CLOCK, SESSIONS, SETTINGS
 from web.order_requests import CALLER_NUMBER, PATH_NAME
 from web.recordings_root import STORAGE
 from web.requests import (
     AGENT_ID,
     SEAT_ID,
+    actor,
     check_query,
     client_address,
     json_object,
@@ -169,14 +172,21 @@ def _recording_id(request: web.Request) -> int:
     return int(value)
 
 
-def _query_actor(request: web.Request) -> str:
-    """Who listens (until sign-in exists: the ``actor`` parameter)."""
-    given = request.query.get("actor")
-    if given is None:
-        return "unknown"
-    if not AGENT_ID.match(given):
-        raise InvalidParameter("actor: a staff number (letters, digits, . _ -)")
-    return given
+async def _check_may_hear(request: web.Request, recording_id: int, *, listen: bool) -> None:
+    """QA, supervisors and auditors hear every call; anyone the calls they took. An
+    administrator sees a recording's details (to hold it) but does not listen."""
+    user = signed_in(request)
+    if user.roles & RECORDING_LISTENERS or (not listen and ADMIN in user.roles):
+        return
+    async with request.app[SESSIONS]() as session:
+        hit = await recording_hit(session, recording_id)
+    if hit is None:
+        raise NotFound(f"no recording {recording_id}")
+    if hit.call is not None and hit.call.agent == user.user_id:
+        return
+    raise Forbidden(
+        "only QA reviewers, supervisors, auditors and the agent of the call may hear it"
+    )
 
 
 def _query_reason(request: web.Request) -> str:
@@ -219,6 +229,7 @@ async def one_recording(request: web.Request) -> web.Response:
 
 
 async def _detail_response(request: web.Request, recording_id: int) -> web.Response:
+    await _check_may_hear(request, recording_id, listen=False)
     async with request.app[SESSIONS]() as session:
         hit = await recording_hit(session, recording_id)
         log = await access_log(session, recording_id)
@@ -242,9 +253,10 @@ async def download(request: web.Request) -> web.StreamResponse:
 
 
 async def _serve(request: web.Request, action: str) -> web.StreamResponse:
-    check_query(request, ("reason", "actor"))
+    check_query(request, ("reason",))
     recording_id = _recording_id(request)
-    reason, who = _query_reason(request), _query_actor(request)
+    reason, who = _query_reason(request), signed_in(request).user_id
+    await _check_may_hear(request, recording_id, listen=True)
     storage = request.app[STORAGE]
     row, key = await _stored(request, storage, recording_id)
     if starts_at_beginning(request):
@@ -322,17 +334,10 @@ async def _hold_or_release(request: web.Request, change: HoldChange) -> web.Resp
     recording_id = _recording_id(request)
     body = await json_object(request)
     reason = text(body, "reason", limit=MAX_REASON)
-    who = _body_actor(body)
+    who = actor(request, body)
     try:
         async with request.app[SESSIONS]() as session, session.begin():
             await change(session, recording_id, who, reason, request.app[CLOCK].now())
     except NoSuchRecording as exc:
         raise NotFound(f"no recording {recording_id}") from exc
     return await _detail_response(request, recording_id)
-
-
-def _body_actor(body: dict[str, Any]) -> str:
-    given = body.get("actor")
-    if not isinstance(given, str) or not AGENT_ID.match(given):
-        raise InvalidParameter("actor: required, a staff number (letters, digits, . _ -)")
-    return given

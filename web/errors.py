@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from tickets.errors import DomainError
+from tickets.redact import mask_numbers
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,16 @@ class InvalidParameter(ApiError):
     error_id = "invalid-parameter"
 
 
+class NotSignedIn(ApiError):
+    status = 401
+    error_id = "not-signed-in"
+
+
+class Forbidden(ApiError):
+    status = 403
+    error_id = "forbidden"
+
+
 class NotFound(ApiError):
     status = 404
     error_id = "not-found"
@@ -47,7 +58,9 @@ class Unavailable(ApiError):
 
 
 def error_body(error_id: str, message: str) -> dict[str, str]:
-    return {"error": error_id, "message": message}
+    """The JSON of every error; a full phone number the message quotes (a bad field's
+    value, say) is masked: error pages are no place for caller data."""
+    return {"error": error_id, "message": mask_numbers(message)}
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

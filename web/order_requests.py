@@ -10,16 +10,20 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy import select
 
 from tickets.categories import CategoryTree
 from tickets.handling import OrderHandling
 from tickets.models import WorkOrderRow
 from tickets.order_forms import MAX_TEXT, URGENCIES, OrderForm, parse_order_form
 from tickets.order_forms import text as form_text
+from tickets.order_models import OrderAssignmentRow
 from tickets.order_steps import load_order
 from tickets.order_views import order_summary
 from tickets.records import AuditEntry
-from web.errors import ApiError, InvalidParameter
+from web.access import acts_for_unit
+from web.auth import signed_in
+from web.errors import ApiError, Forbidden, InvalidParameter
 from web.keys import CENTRE, CLOCK, HUB, ORDERS, SESSIONS, SETTINGS, WRITER
 from web.requests import actor, client_address, json_object, moment
 
@@ -49,7 +53,7 @@ async def step_input(request: web.Request) -> tuple[str, dict[str, Any], str]:
     """The order number of the path, the JSON body and who asks."""
     number = path_name(request, "number")
     body = await json_object(request)
-    return number, body, actor(request, body, None)
+    return number, body, actor(request, body)
 
 
 def field_text(
@@ -153,3 +157,27 @@ def order_written(
     audit(request, who, f"order.{step}", f"order:{order.number}", **details)
     publish_order(request, order.number, order.status, step)
     return summary_response(request, order, status)
+
+
+def own_unit(request: web.Request) -> str:
+    """The unit of the path, which a unit's handler must belong to."""
+    code = path_name(request, "code")
+    user = signed_in(request)
+    if not acts_for_unit(user, code):
+        raise Forbidden(f"{user.user_id} acts for unit {user.unit}, not {code}")
+    return code
+
+
+async def unit_may_see(request: web.Request, order_id: int) -> None:
+    """A unit's handler sees the files of orders sent to their unit, and no others."""
+    user = signed_in(request)
+    if user.unit is None:
+        return
+    async with request.app[SESSIONS]() as session:
+        sent = await session.scalar(
+            select(OrderAssignmentRow.id).where(
+                OrderAssignmentRow.order_id == order_id, OrderAssignmentRow.unit == user.unit
+            )
+        )
+    if sent is None:
+        raise Forbidden(f"this order was not sent to unit {user.unit}")

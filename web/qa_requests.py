@@ -13,7 +13,7 @@ from qa.sampling import SamplingRules, sampling_rules
 from web.errors import InvalidParameter, NotFound
 from web.keys import CLOCK, SETTINGS
 from web.qa_root import plan_seed
-from web.requests import AGENT_ID, check_query, moment
+from web.requests import check_query, moment, supported_day
 
 MAX_ID = 2**62
 MAX_SEED = 2**62
@@ -25,13 +25,6 @@ def path_id(request: web.Request, what: str) -> int:
     if not raw.isdigit() or not 0 < int(raw) < MAX_ID:
         raise NotFound(f"no {what} {raw!r}")
     return int(raw)
-
-
-def body_actor(body: dict[str, Any]) -> str:
-    given = body.get("actor")
-    if not isinstance(given, str) or not AGENT_ID.match(given):
-        raise InvalidParameter("actor: required, a staff number (letters, digits, . _ -)")
-    return given
 
 
 def answers_of(body: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +41,7 @@ def optional_answers(body: dict[str, Any]) -> dict[str, Any] | None:
 def day_of(raw: object, name: str = "day") -> date:
     try:
         if isinstance(raw, str) and len(raw) == 10:
-            return date.fromisoformat(raw)
+            return supported_day(name, date.fromisoformat(raw))
     except ValueError:
         pass
     raise InvalidParameter(f"{name}: a date such as 2026-11-24")

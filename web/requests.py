@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from acd.service import CallCentre
+from web.auth import signed_in
 from web.errors import Conflict, InvalidParameter, Unavailable
 from web.keys import CENTRE
 
@@ -21,12 +22,23 @@ AGENT_ID = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 MAX_TEXT = 200
 
 
+# the days a query or a step may name: far from the ends of the calendar, where a day's
+# end or a time zone's offset would overflow (datetime stops at year 9999)
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
+
+
+def supported_day(name: str, day: date) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidParameter(f"{name}: a date from {FIRST_DAY} to {LAST_DAY}")
+    return day
+
+
 def moment(name: str, raw: str, zone: ZoneInfo, end_of_day: bool) -> datetime:
     """A query's date (2026-11-23: its start, or its end with ``end_of_day``) or ISO time;
     a time without a zone is in ``zone``."""
     try:
         if len(raw) == 10:
-            day = date.fromisoformat(raw)
+            day = supported_day(name, date.fromisoformat(raw))
             start = datetime.combine(day, time(0), tzinfo=zone)
             return start + timedelta(days=1) if end_of_day else start
         parsed = datetime.fromisoformat(raw)
@@ -34,6 +46,7 @@ def moment(name: str, raw: str, zone: ZoneInfo, end_of_day: bool) -> datetime:
         raise InvalidParameter(
             f"{name}: {raw!r} is not a date (2026-11-23) or time (ISO 8601)"
         ) from exc
+    supported_day(name, parsed.date())
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
@@ -90,14 +103,11 @@ def seat_id(request: web.Request, key: str = "seat") -> str:
     return value
 
 
-def actor(request: web.Request, body: dict[str, Any], fallback: str | None) -> str:
-    """Who asks (until sign-in exists: the ``actor`` field, else the seat's agent)."""
-    given = body.get("actor")
-    if given is not None:
-        if not isinstance(given, str) or not AGENT_ID.match(given):
-            raise InvalidParameter("actor: a staff number (letters, digits, . _ -)")
-        return given
-    return fallback or "unknown"
+def actor(request: web.Request, body: dict[str, Any]) -> str:
+    """Who asks: the signed-in user (a body naming someone else is refused, not ignored)."""
+    if "actor" in body:
+        raise InvalidParameter("actor: not accepted; the signed-in user is the actor")
+    return signed_in(request).user_id
 
 
 def routing_centre(request: web.Request) -> CallCentre:

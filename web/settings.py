@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from acd.figures import FigureRules
 from acd.lease import LeaseRules
 from acd.rules import RoutingRules
+from tickets.signin import SignInRules
 from web.order_settings import OrderSettings, default_order_settings, parse_order_settings
 from web.qa_settings import QaSettings, parse_qa_settings
 from web.recording_settings import RecordingSettings, parse_recording_settings
@@ -70,6 +71,7 @@ class Settings:
     orders: OrderSettings | None = None  # None: the defaults, no units (see web.order_settings)
     recordings: RecordingSettings = field(default_factory=RecordingSettings)
     qa: QaSettings = field(default_factory=QaSettings)
+    signin: SignInRules = field(default_factory=SignInRules)  # sessions, throttling, cookies
 
     @property
     def zone(self) -> ZoneInfo:
@@ -235,6 +237,7 @@ def _rules_from_toml(data: Mapping[str, Any]) -> dict[str, Any]:
         ("routing", RoutingRules),
         ("figures", FigureRules),
         ("lease", LeaseRules),
+        ("signin", SignInRules),
     ):
         table = _tupled(dict(data.get(section, {})))
         unknown = set(table) - set(cls.__dataclass_fields__)

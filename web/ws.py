@@ -9,6 +9,10 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tickets.privacy import mask_number
+from tickets.users import User
+from web.access import manages
+from web.auth import signed_in
 from web.keys import HUB, LIVE
 
 log = logging.getLogger(__name__)
@@ -19,6 +23,7 @@ HEARTBEAT_SECONDS = 20.0
 
 
 RECENT_CALLS = 20
+UNIT_SNAPSHOT = {"type": "snapshot", "seats": [], "queue": [], "stats": {}, "recent_calls": []}
 
 
 async def snapshot(app: web.Application) -> dict[str, Any]:
@@ -34,13 +39,14 @@ async def snapshot(app: web.Application) -> dict[str, Any]:
 
 @routes.get("/ws")
 async def live(request: web.Request) -> web.WebSocketResponse:
+    user = signed_in(request)
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS)
     await ws.prepare(request)
     with request.app[HUB].subscribe() as subscription:
-        await ws.send_json(await snapshot(request.app))
+        await ws.send_json(await snapshot(request.app) if user.unit is None else UNIT_SNAPSHOT)
         reader = asyncio.get_running_loop().create_task(_read_until_closed(ws))
         try:
-            await _forward(ws, subscription, reader, request.app)
+            await _forward(ws, subscription, reader, request.app, user)
         finally:
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -48,8 +54,32 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
+def visible(event: dict[str, Any], user: User) -> dict[str, Any] | None:
+    """What of ``event`` this user may see: a screen-pop in full to the agent on the call,
+    masked to a supervisor, not at all to anyone else."""
+    if user.unit is not None:  # a unit's handler: the orders' changes, nothing of the floor
+        return event if event.get("type") == "order" else None
+    if event.get("type") != "screen_pop":
+        return event
+    if event.get("agent") == user.user_id:
+        return event
+    if not manages(user):
+        return None
+    call = dict(event.get("call") or {})
+    for key in ("caller", "caller_number"):
+        if isinstance(call.get(key), str):
+            call[key] = mask_number(call[key])
+    if "caller_name" in call:
+        call["caller_name"] = ""
+    return {**event, "call": call}
+
+
 async def _forward(
-    ws: web.WebSocketResponse, subscription: Any, reader: asyncio.Task[None], app: web.Application
+    ws: web.WebSocketResponse,
+    subscription: Any,
+    reader: asyncio.Task[None],
+    app: web.Application,
+    user: User,
 ) -> None:
     events = aiter(subscription)
     while not reader.done():
@@ -63,7 +93,12 @@ async def _forward(
         event = next_event.result()
         if ws.closed:
             return
-        await ws.send_json(await snapshot(app) if event.get("type") == "resync" else event)
+        if event.get("type") == "resync":
+            await ws.send_json(await snapshot(app) if user.unit is None else UNIT_SNAPSHOT)
+            continue
+        shown = visible(event, user)
+        if shown is not None:
+            await ws.send_json(shown)
 
 
 async def _read_until_closed(ws: web.WebSocketResponse) -> None:

@@ -18,6 +18,7 @@ from telephony.clock import ScaledClock
 from telephony.simulator import SeatBehaviour, SimulatedAsterisk, SimulatorConfig
 from telephony.wire import AmiMessage, decode_message
 from tests.integration.service_kit import SECRET, SPEED, USER, ClientFactory, Service
+from tests.integration.staff_kit import staff_client
 from tickets.audit import list_audit
 from tickets.records import AuditEntry, CallRecord
 from web.app import create_app
@@ -83,7 +84,7 @@ async def acd_service(
             orders=orders,
             recordings=recordings,
         )
-        client = await client_factory(create_app(settings, clock))
+        client = await staff_client(client_factory, create_app(settings, clock))
         service = Service(sim, client, clock, settings)
         await service.until(lambda: service.app[CENTRE].links.get("pbx1", False), 30, "AMI link up")
         yield service

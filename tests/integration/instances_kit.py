@@ -29,6 +29,7 @@ from tests.integration.service_kit import (
     service_settings,
     until,
 )
+from tests.integration.staff_kit import staff_client
 from web.app import create_app
 from web.keys import CENTRE, CONNECTIONS
 
@@ -257,7 +258,7 @@ async def _instance(
         redis_prefix=redis_prefix,
         recordings_dir=tmp_path / "recordings",
     )
-    client = await client_factory(create_app(settings, clock, lease=FAST_LEASE))
+    client = await staff_client(client_factory, create_app(settings, clock, lease=FAST_LEASE))
     instance = Instance(name, client)
     await until(REAL, instance.linked, 30, f"{name} linked")
     return instance

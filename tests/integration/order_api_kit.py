@@ -68,9 +68,10 @@ async def upload(
     service: Service, number: str, data: bytes, content_type: str = "image/png"
 ) -> tuple[int, Any]:
     form = FormData()
-    form.add_field("actor", "u-water")
     form.add_field("file", io.BytesIO(data), filename="现场照片.png", content_type=content_type)
-    response = await service.client.post(f"/api/orders/{number}/attachments", data=form)
+    response = await service.client.post(
+        f"/api/orders/{number}/attachments", data=form, as_user="u-water"
+    )
     return response.status, await response.json()
 
 

@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient
 from acd.router import RoutingRules
 from telephony.clock import Clock, ScaledClock
 from telephony.simulator import CallerScript, SeatBehaviour, SimulatedAsterisk, SimulatorConfig
+from tests.integration.staff_kit import staff_client
 from tickets.calls import calls_queued_between
 from tickets.records import CallRecord
 from web.app import create_app
@@ -112,7 +113,7 @@ async def running_service(
     await sim.start()
     try:
         settings = service_settings(tmp_path, database_url, sim.port, seats, **overrides)
-        client = await client_factory(create_app(settings, clock))
+        client = await staff_client(client_factory, create_app(settings, clock))
         service = Service(sim, client, clock, settings)
         await service.until(lambda: service.app[CENTRE].links.get("pbx1", False), 30, "AMI link up")
         yield service

@@ -70,7 +70,7 @@ async def test_agents_sign_in_take_calls_sign_out_after_wrapup_and_it_is_all_sto
         ("1002", "seat.pause", "seat:8002"),
         ("1002", "seat.ready", "seat:8002"),
         ("1002", "seat.logout", "seat:8002"),
-        ("unknown", "seat.logout.refused", "seat:8002"),  # nobody signed in
+        ("sup-kit", "seat.logout.refused", "seat:8002"),  # nobody signed in
     ]
     assert entries[1].details["refusal"] == "agent 1001 is signed in at seat 8001"
     assert entries[0].details == {"agent": "1001", "name": "王芳"}

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from recordings.models import RecordingRow
 from telephony.clock import ScaledClock
 from tests.integration.service_kit import ClientFactory, service_settings
+from tests.integration.staff_kit import staff_client
 from tickets.models import AuditRow, CallRow
 from web.app import create_app
 from web.keys import SESSIONS, WRITER
@@ -90,7 +91,7 @@ async def client(
     )
     # before the nightly plan's hour: the plan due at start is the 23rd's, not the 24th's
     clock = ScaledClock(1.0, datetime(2026, 11, 25, 1, 0, tzinfo=SHANGHAI).timestamp())
-    found = await aiohttp_client(create_app(settings, clock))
+    found = await staff_client(aiohttp_client, create_app(settings, clock))
     rows: list[Any] = [
         _call("1795485600.1", "1001", 10, 185.0, 3),  # unsatisfied
         _call("1795485600.2", "1001", 11, 12.0, None),  # very short
@@ -411,14 +412,17 @@ async def test_unknown_ids_are_not_found(client: TestClient[Any, Any]) -> None:
         ("/api/qa/plans", {"day": "24/11/2026", "actor": "3001"}, "day"),
         ("/api/qa/plans", {"day": DAY, "rules": {"colour": 1}, "actor": "3001"}, "rules.colour"),
         ("/api/qa/plans", {"day": DAY, "rules": {"share": -1}, "actor": "3001"}, "rules.share"),
-        ("/api/qa/plans", {"day": DAY}, "actor"),
+        # the asker is the signed-in user: a body naming one is refused
+        ("/api/qa/plans", {"day": DAY, "actor": "3002", "as": "3001"}, "actor"),
         ("/api/qa/forms", {"definition": "x", "actor": "3001"}, "definition"),
     ],
 )
 async def test_bad_input_is_refused_naming_the_field(
     client: TestClient[Any, Any], path: str, body: dict[str, Any], named: str
 ) -> None:
-    assert named in await refused(await client.post(path, json=body), 400)
+    sent_as = {"as_user": body["as"]} if "as" in body else {}
+    body = {key: value for key, value in body.items() if key != "as"}
+    assert named in await refused(await client.post(path, json=body, **sent_as), 400)
 
 
 async def test_bad_periods_and_parameters_are_refused(client: TestClient[Any, Any]) -> None:

@@ -24,6 +24,7 @@ from recordings.models import RecordingRow
 from recordings.storage import LocalStorage
 from telephony.clock import ScaledClock
 from tests.integration.service_kit import ClientFactory, service_settings
+from tests.integration.staff_kit import staff_client
 from tickets.models import CallRow, WorkOrderRow
 from web.app import create_app
 from web.keys import SESSIONS
@@ -154,7 +155,7 @@ async def recordings_service(
     settings = service_settings(tmp_path, database_url, None, (), **redis)
     clock = ScaledClock(1.0, datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI).timestamp())
     LocalStorage(settings.recordings_storage_dir).put(KEY_A, opus_file)
-    client = await client_factory(create_app(settings, clock))
+    client = await staff_client(client_factory, create_app(settings, clock))
     ids = await _store_rows(client, len(opus_data))
     yield Recordings(client, ids, opus_data)
 
@@ -369,10 +370,14 @@ async def test_a_hold_and_its_release_are_shown_and_logged(service: Recordings) 
     ]
 
 
-async def test_a_hold_needs_a_reason_an_actor_and_a_known_recording(service: Recordings) -> None:
+async def test_a_hold_needs_a_reason_and_a_known_recording_and_names_no_one_else(
+    service: Recordings,
+) -> None:
     url = f"/api/recordings/{service.ids['A']}/hold"
     no_reason = await service.client.post(url, json={"actor": "3001"})
-    no_actor = await service.client.post(url, json={"reason": "投诉待查"})
+    no_actor = await service.client.post(  # the signed-in user holds it, nobody named
+        url, json={"reason": "投诉待查", "actor": "3002"}, as_user="3001"
+    )
     unknown = await service.client.post(
         "/api/recordings/999999/hold", json={"reason": "投诉待查", "actor": "3001"}
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import WSMsgType
@@ -131,7 +132,10 @@ async def test_wallboard_gets_a_snapshot_then_live_events(
         page = await service.client.get("/")
         assert page.status == 200
         assert "热线实时监控" in await page.text()
-        ws = await service.client.ws_connect("/ws")
+        ws = await service.client.ws_connect("/ws")  # a supervisor's wallboard
+        await service.client.as_role("A8002", "agent")
+        agent_ws = await service.client.ws_connect("/ws", as_user="A8001")  # the seat's desk
+        other_ws = await service.client.ws_connect("/ws", as_user="A8002")
         snapshot = await ws.receive_json()
         assert snapshot["type"] == "snapshot"
         assert [s["seat"] for s in snapshot["seats"]] == ["8001", "8002"]
@@ -148,8 +152,36 @@ async def test_wallboard_gets_a_snapshot_then_live_events(
             if event["type"] == "call":
                 assert event["call"]["caller_number"] == "135****5678"  # masked on the wallboard
             if event["type"] == "screen_pop":
-                assert event["call"]["caller_number"] == "13512345678"  # whole for the agent
-        await ws.close()
+                assert event["call"]["caller_number"] == "135****5678"  # masked to a supervisor
+        pop = await event_of(agent_ws, "screen_pop")
+        assert pop["seat"] == "8001"
+        assert pop["call"]["caller_number"] == "13512345678"  # whole for the agent on the call
+        await service.until(lambda: len(service.ended()) == 1, 60, "call ended")
+        other_kinds = {event["type"] for event in await drained(other_ws)}
+        assert {"call", "seat"} <= other_kinds
+        assert "screen_pop" not in other_kinds  # another agent never sees it
+        for socket in (ws, agent_ws, other_ws):
+            await socket.close()
+
+
+async def event_of(ws: Any, kind: str) -> dict[str, Any]:
+    while True:
+        message = await ws.receive(timeout=30)
+        assert message.type == WSMsgType.TEXT
+        event: dict[str, Any] = message.json()
+        if event["type"] == kind:
+            return event
+
+
+async def drained(ws: Any) -> list[dict[str, Any]]:
+    """What the socket has received so far (it stays quiet for a second after)."""
+    seen = []
+    while True:
+        try:
+            message = await ws.receive(timeout=1.0)
+        except TimeoutError:
+            return seen
+        seen.append(message.json())
 
 
 async def test_garbage_on_the_ami_socket_disturbs_no_call(

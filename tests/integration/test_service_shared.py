@@ -12,6 +12,7 @@ from sqlalchemy import make_url
 
 from tests.integration.db_kit import TcpProxy
 from tests.integration.service_kit import ClientFactory, running_service, script, service_settings
+from tests.integration.staff_kit import staff_client
 from web.app import create_app
 from web.keys import WRITER
 
@@ -25,10 +26,11 @@ async def test_a_web_only_instance_shows_what_the_routing_instance_shares_in_red
 ) -> None:
     shared = {"redis_url": redis_url, "redis_prefix": redis_prefix}
     async with running_service(aiohttp_client, tmp_path, postgres_url, **shared) as routing:
-        web_only = await aiohttp_client(
+        web_only = await staff_client(
+            aiohttp_client,
             create_app(
                 service_settings(tmp_path / "b", postgres_url, None, (), **shared), routing.clock
-            )
+            ),
         )
         health = await (await web_only.get("/api/health")).json()
         assert health["role"] == "web-only"
