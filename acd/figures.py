@@ -16,6 +16,9 @@ judged by"):
 * connected: answered, plus — when the contract counts them
   (``count_callbacks``) — calls whose callback reached the citizen; the
   connection rate uses it. Outbound callbacks are not calls offered.
+
+Each rate has the contract's target (``answer_rate_target``,
+``connection_rate_target``); ``meets_targets`` says whether a period reached them.
 """
 
 from __future__ import annotations
@@ -33,6 +36,18 @@ class FigureRules:
     short_abandon: float = 5.0
     exclude_short_abandons: bool = False  # contract option: short abandons are not "offered"
     count_callbacks: bool = False  # contract option: a reached callback counts as connected
+    answer_rate_target: float = 0.9  # the 15-second answer rate the contract asks for
+    connection_rate_target: float = 0.9  # the connection rate the contract asks for
+
+    def __post_init__(self) -> None:
+        for name in RATE_TARGETS.values():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+                raise ValueError(f"{name}: a share above 0 and at most 1 (0.9 is 90 %)")
+
+
+# the rate -> the rule that holds its target
+RATE_TARGETS = {"answer_rate": "answer_rate_target", "connection_rate": "connection_rate_target"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,3 +227,28 @@ def within(
 
 def last_minutes(records: Iterable[CallRecord], now: datetime, minutes: int) -> list[CallRecord]:
     return within(records, now - timedelta(minutes=minutes))
+
+
+def targets(rules: FigureRules) -> dict[str, float]:
+    """The contract's targets: answer within ``answer_seconds``; each rate at least its share."""
+    return {
+        "answer_seconds": rules.answer_target,
+        "answer_rate": rules.answer_rate_target,
+        "connection_rate": rules.connection_rate_target,
+    }
+
+
+def meets_targets(figures: Figures, rules: FigureRules) -> dict[str, bool | None]:
+    """Whether each rate reached its target (a rate equal to it does); None while no call
+    was offered, so an empty period is neither good nor bad."""
+    rates = {
+        "answer_rate": figures.answer_rate_in_target,
+        "connection_rate": figures.connection_rate,
+    }
+    return {
+        name: _at_least(rates[name], getattr(rules, rule)) for name, rule in RATE_TARGETS.items()
+    }
+
+
+def _at_least(rate: float | None, target: float) -> bool | None:
+    return None if rate is None else rate >= target

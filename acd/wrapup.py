@@ -26,12 +26,13 @@ class WrapUp:
         self.publish = publish
 
     def start(self, seat: Seat, seconds: float) -> None:
-        """Wrap-up from now for ``seconds`` (again, when extended)."""
+        """Wrap-up from now for ``seconds`` (again, when extended). The end is set before
+        the state, so the seat event of the change carries it (the pages count down to it)."""
+        seat.wrapup_ends_at = self.clock.now() + timedelta(seconds=seconds)
         if seat.state != "wrapup":
             self.board.set_state(seat, "wrapup")
         if seat.timer is not None:
             seat.timer.cancel()
-        seat.wrapup_ends_at = self.clock.now() + timedelta(seconds=seconds)
 
         def done() -> None:
             seat.timer = None

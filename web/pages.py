@@ -27,6 +27,9 @@ PAGES = {
     "/qa": "qa.html",  # 质检评分: the queue, the recording with marks, the form
     "/qa/mine": "qa-mine.html",  # 我的质检: an agent's grades and appeals
     "/qa/supervise": "qa-supervise.html",  # 质检管理: plans, appeals, calibration, figures
+    "/reports": "reports.html",  # 统计报表: statistics, charts, the contract assessment
+    "/signin": "signin.html",  # 登录: staff number and password (open to everyone)
+    "/admin/users": "users.html",  # 用户管理: users, roles, password resets
 }
 
 routes = web.RouteTableDef()

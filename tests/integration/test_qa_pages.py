@@ -1,6 +1,6 @@
 """The QA pages: each served in Chinese with its files, every text key they and their
-scripts use exists in both languages, every input has a label, and every page links to
-the reviewer's page."""
+scripts use exists in both languages, and every input has a label. (The links between
+pages are the session bar's: tests/integration/test_pages.py.)"""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 
 from qa.sampling import REASONS
 from tests.integration.service_kit import ClientFactory
-from tests.integration.test_pages import ORDER_PAGES, PageParts, parse_page, texts
+from tests.integration.test_pages import PageParts, parse_page, texts
 from web import pages
 
 STATIC = pages.STATIC_DIR
@@ -75,6 +75,7 @@ async def test_each_qa_page_is_served_in_chinese_with_its_files(
     expected = [
         "/static/orders.css",
         "/static/qa.css",
+        "/static/session.js",
         "/static/orders-common.js",
         "/static/qa-form.js",
         f"/static/{script}",
@@ -102,7 +103,7 @@ def test_every_text_key_of_the_qa_pages_exists_in_both_languages() -> None:
     keys = keys_in_scripts()
     for page, _, _, _ in PAGES.values():
         keys |= parse_page(page).keys
-    assert {"nav_qa", "qa_na", "qa_red_line_failed", "qa_reason_unsatisfied", "h_reasons"} <= keys
+    assert {"qa_na", "qa_red_line_failed", "qa_reason_unsatisfied", "h_reasons"} <= keys
     assert keys - set(dictionary["zh-CN"]) == set()
     assert keys - set(dictionary["en"]) == set()
     assert dictionary["zh-CN"]["nav_qa"] == "质检"
@@ -116,18 +117,3 @@ def test_every_input_has_a_label_and_every_button_a_text(page: str) -> None:
     parts = parse_page(page)
     assert [i for i in parts.input_ids if not i or i not in parts.label_for] == []
     assert [b for b in parts.buttons if not b] == []
-
-
-@pytest.mark.parametrize(
-    "page",
-    [
-        *ORDER_PAGES,
-        "wallboard.html",
-        "recordings.html",
-        "qa.html",
-        "qa-mine.html",
-        "qa-supervise.html",
-    ],
-)
-def test_every_page_links_to_the_qa_pages(page: str) -> None:
-    assert '<a href="/qa"' in (STATIC / page).read_text(encoding="utf-8")

@@ -3,7 +3,7 @@
 const TEXTS = {
   "zh-CN": {
     title: "12345 / 962121 热线实时监控",
-    nav_desk: "座席", nav_dispatch: "派单", nav_revisits: "回访", nav_recordings: "录音", nav_qa: "质检", recordings_backlog: "录音待转存", recordings_failed: "失败 {count}",
+    recordings_backlog: "录音待转存", recordings_failed: "失败 {count}",
     waiting_now: "当前排队", longest_wait: "最长等待", offered: "今日呼入", answered: "接通",
     abandoned: "放弃", rate15: "15秒及时应答率", connection_rate: "接通率", asa: "平均应答时长",
     satisfaction: "满意率", queue: "排队中的来电", seats: "座席状态", recent_calls: "最近通话",
@@ -24,11 +24,11 @@ const TEXTS = {
     nobody: "无人签入",
     alert_db: "数据库写入积压：{pending} 条待写入（{reason}）",
     alert_link: "与交换机 {server} 的连接已断开",
-    lang_other: "English",
+    today: "今日", line_waiting: "排队 {count}", line_longest: "最长 {wait}", at_least: "≥ {rate}",
   },
   en: {
     title: "12345 / 962121 hotline wallboard",
-    nav_desk: "Agent desk", nav_dispatch: "Dispatch", nav_revisits: "Callbacks", nav_recordings: "Recordings", nav_qa: "QA", recordings_backlog: "Recordings to store", recordings_failed: "{count} failed",
+    recordings_backlog: "Recordings to store", recordings_failed: "{count} failed",
     waiting_now: "Waiting now", longest_wait: "Longest wait", offered: "Offered today", answered: "Answered",
     abandoned: "Abandoned", rate15: "Answered in 15 s", connection_rate: "Connection rate", asa: "ASA",
     satisfaction: "Satisfaction", queue: "Callers waiting", seats: "Seats", recent_calls: "Recent calls",
@@ -49,7 +49,7 @@ const TEXTS = {
     nobody: "nobody signed in",
     alert_db: "Database writes backed up: {pending} pending ({reason})",
     alert_link: "Link to Asterisk {server} is down",
-    lang_other: "中文",
+    today: "today", line_waiting: "{count} waiting", line_longest: "longest {wait}", at_least: "≥ {rate}",
   },
 };
 let LANG = localStorage.getItem("hotline.lang") || "zh-CN";
@@ -61,6 +61,4 @@ function t(key, values) {
 function applyTexts() {
   document.documentElement.lang = LANG;
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-  const button = document.getElementById("lang");
-  if (button) button.textContent = t("lang_other");
 }

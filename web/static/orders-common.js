@@ -6,9 +6,9 @@
 const TEXTS = {
   "zh-CN": {
     "nav_wallboard": "实时监控", "nav_desk": "座席", "nav_dispatch": "派单", "nav_revisits": "回访",
-    "staff_no": "工号", "live": "实时连接正常", "reconnecting": "正在重新连接…", "lang_other": "English",
+    "live": "实时连接正常", "reconnecting": "正在重新连接…",
     "loading": "加载中…", "empty": "暂无", "saved": "已保存", "sent": "已提交", "network_error": "网络错误，请重试",
-    "need_staff": "请先在页头填写工号", "need_seat": "请先填写座席号", "h_direction": "方向", "submit": "提交", "yes": "是", "no": "否",
+    "need_seat": "请先选择座席", "h_direction": "方向", "submit": "提交", "yes": "是", "no": "否",
     "dispatch_title": "派单台", "order_title": "工单详情", "unit_title": "承办单位", "revisits_title": "回访",
     "desk_title": "座席工作台",
     "col_new": "新工单", "col_due_soon": "即将超时", "col_overdue": "已超时", "col_returned": "单位退回",
@@ -54,7 +54,22 @@ const TEXTS = {
     "open_orders": "工单", "order_form": "受理单", "draft_no": "草稿工单号", "answered_at": "接通时间",
     "state_ready": "空闲", "state_reserved": "分配中", "state_ringing": "振铃", "state_talking": "通话中",
     "state_wrapup": "话后处理", "state_paused": "暂停", "state_offline": "未签入", "state_unreachable": "话机离线",
-    "direction_in": "呼入", "direction_out": "呼出",
+    "direction_in": "呼入", "direction_out": "呼出", "direction_callback": "回拨",
+    "act_login": "签入座席", "act_logout": "签出座席", "need_login": "请先签入座席", "seat_free": "空闲",
+    "state_for": "本状态已持续", "wrapup_left": "话后处理剩余", "my_callbacks": "我的回拨", "cb_mine": "我的",
+    "cb_dial": "回拨", "cb_record": "登记结果", "cb_dialled": "正在呼叫座席话机…", "cb_none": "暂无待回拨来电",
+    "cb_status_reached": "已联系上", "cb_status_unreachable": "无法联系", "cb_status_not_needed": "无需回拨",
+    "cb_status_cancelled": "取消", "cb_state_pending": "待回拨", "cb_state_calling": "正在回拨",
+    "signin_title": "热线系统登录", "signin_user": "工号", "signin_password": "密码", "signin_submit": "登录",
+    "signin_wrong": "用户名或密码错误", "signin_throttled": "尝试次数过多，请 {seconds} 秒后再试",
+    "signin_missing": "请填写工号和密码",
+    "users_title": "用户管理", "users_list": "用户", "users_edit": "修改用户", "users_new": "新增用户",
+    "users_read_only": "审计员只能查看，不能修改", "h_user_id": "工号", "h_name": "姓名", "h_roles": "角色",
+    "h_unit_code": "承办单位", "f_user_id": "工号", "f_name": "姓名", "f_roles": "角色",
+    "f_unit_code": "承办单位代码（仅承办单位角色）", "f_disabled": "停用（立即结束其登录）",
+    "f_new_password": "新密码（至少10位，不含工号）", "f_first_password": "初始密码（至少10位，不含工号）",
+    "act_save": "保存", "act_edit": "修改", "act_reset_password": "重置密码", "act_add_user": "新增",
+    "user_active": "在用", "user_disabled": "已停用",
     "status_draft": "草稿", "status_pending_sign": "待签收", "status_accepted": "待派单",
     "status_dispatched": "已派单", "status_handling": "办理中", "status_unit_returned": "单位退回",
     "status_replied": "待回访", "status_hanging": "挂账", "status_closed": "已办结",
@@ -67,7 +82,7 @@ const TEXTS = {
     "step_not_counted": "不纳入考核", "step_follow_up": "跟踪", "step_urge": "催办", "step_supervise": "督办",
     "step_ask_extension": "申请延期", "step_decide_extension": "延期审批",
     "deadline_dispatch": "派单时限", "deadline_response": "响应时限", "deadline_sign": "签收时限",
-    "deadline_rehandle": "重办时限", "deadline_reply": "回复时限", "deadline_callback": "回访时限",
+    "deadline_rehandle": "重办时限", "deadline_reply": "回复时限", "deadline_callback": "回访时限", "deadline_missed_call": "回拨时限",
     "deadline_close": "办结时限", "deadline_property_phone": "物业催办时限",
     "result_satisfied": "满意", "result_basically_satisfied": "基本满意", "result_unsatisfied": "不满意",
     "result_unreachable": "无法联系",
@@ -124,9 +139,9 @@ const TEXTS = {
   },
   "en": {
     "nav_wallboard": "Wallboard", "nav_desk": "Desk", "nav_dispatch": "Dispatch", "nav_revisits": "Callbacks",
-    "staff_no": "Staff no.", "live": "Live", "reconnecting": "Reconnecting…", "lang_other": "中文",
+    "live": "Live", "reconnecting": "Reconnecting…",
     "loading": "Loading…", "empty": "None", "saved": "Saved", "sent": "Sent", "network_error": "Network error, try again",
-    "need_staff": "Enter your staff number in the header first", "need_seat": "Enter the seat first", "h_direction": "Direction", "submit": "Submit", "yes": "yes", "no": "no",
+    "need_seat": "Choose the seat first", "h_direction": "Direction", "submit": "Submit", "yes": "yes", "no": "no",
     "dispatch_title": "Dispatcher board", "order_title": "Work order", "unit_title": "Responsible unit",
     "revisits_title": "Callbacks", "desk_title": "Agent desk",
     "col_new": "New", "col_due_soon": "Due soon", "col_overdue": "Overdue", "col_returned": "Returned by unit",
@@ -178,6 +193,25 @@ const TEXTS = {
     "state_ready": "Ready", "state_reserved": "Assigning", "state_ringing": "Ringing", "state_talking": "Talking",
     "state_wrapup": "Wrap-up", "state_paused": "Paused", "state_offline": "Signed out",
     "state_unreachable": "Phone offline", "direction_in": "inbound", "direction_out": "outbound",
+    "direction_callback": "callback",
+    "act_login": "Sign in to seat", "act_logout": "Sign out of seat", "need_login": "Sign in to a seat first",
+    "seat_free": "free", "state_for": "in this state for", "wrapup_left": "Wrap-up left",
+    "my_callbacks": "My callbacks", "cb_mine": "mine", "cb_dial": "Call back", "cb_record": "Record result",
+    "cb_dialled": "Ringing your seat…", "cb_none": "No missed call to return", "cb_status_reached": "Reached",
+    "cb_status_unreachable": "Unreachable", "cb_status_not_needed": "Not needed", "cb_status_cancelled": "Cancelled",
+    "cb_state_pending": "To call", "cb_state_calling": "Calling",
+    "signin_title": "Sign in to the hotline", "signin_user": "Staff number", "signin_password": "Password",
+    "signin_submit": "Sign in", "signin_wrong": "Wrong user or password",
+    "signin_throttled": "Too many attempts, try again in {seconds} s",
+    "signin_missing": "Enter your staff number and password",
+    "users_title": "Users", "users_list": "Users", "users_edit": "Change user", "users_new": "Add a user",
+    "users_read_only": "Auditors may read, not change", "h_user_id": "Staff no.", "h_name": "Name", "h_roles": "Roles",
+    "h_unit_code": "Unit", "f_user_id": "Staff number", "f_name": "Name", "f_roles": "Roles",
+    "f_unit_code": "Unit code (handling unit role only)", "f_disabled": "Disabled (signs them out at once)",
+    "f_new_password": "New password (10 or more, not the staff number)",
+    "f_first_password": "First password (10 or more, not the staff number)",
+    "act_save": "Save", "act_edit": "Change", "act_reset_password": "Reset password", "act_add_user": "Add",
+    "user_active": "active", "user_disabled": "disabled",
     "status_draft": "Draft", "status_pending_sign": "To sign for", "status_accepted": "To dispatch",
     "status_dispatched": "Dispatched", "status_handling": "Handling", "status_unit_returned": "Returned by unit",
     "status_replied": "To call back", "status_hanging": "Hanging", "status_closed": "Closed",
@@ -191,7 +225,7 @@ const TEXTS = {
     "step_follow_up": "Followed up", "step_urge": "Urged", "step_supervise": "Supervised",
     "step_ask_extension": "Extension asked", "step_decide_extension": "Extension decided",
     "deadline_dispatch": "Dispatch by", "deadline_response": "Respond by", "deadline_sign": "Sign by",
-    "deadline_rehandle": "Re-handle by", "deadline_reply": "Reply by", "deadline_callback": "Call back by",
+    "deadline_rehandle": "Re-handle by", "deadline_reply": "Reply by", "deadline_callback": "Call back by", "deadline_missed_call": "Return the call by",
     "deadline_close": "Close by", "deadline_property_phone": "Phone the property company by",
     "result_satisfied": "Satisfied", "result_basically_satisfied": "Basically satisfied",
     "result_unsatisfied": "Unsatisfied", "result_unreachable": "Unreachable",
@@ -276,8 +310,6 @@ function label(kind, code, chinese) {
 function applyTexts() {
   document.documentElement.lang = LANG;
   for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-  const button = document.getElementById("lang");
-  if (button) button.textContent = t("lang_other");
 }
 
 function el(tag, cls, text) {
@@ -298,23 +330,28 @@ function link(href, text) {
 }
 function pathPart(index) { return decodeURIComponent(location.pathname.split("/")[index] || ""); }
 
-function staffNumber() { return (localStorage.getItem("hotline.staff") || "").trim(); }
+// -- the signed-in user and the header ------------------------------------------------
 
-// -- the header -----------------------------------------------------------------------
+// The session (session.js): {user: {id, name, roles, unit}, pages}; the server takes the
+// actor of every change from it, so no page sends one.
+let SESSION = null;
+async function signedIn() {
+  if (!SESSION) SESSION = await window.hotlineSession;
+  return SESSION;
+}
+function myId() { return SESSION && SESSION.user ? SESSION.user.id : ""; }
+function mayOpen(path) { return Boolean(SESSION && (SESSION.pages || []).some((page) => page.path === path)); }
 
+// The language switch is in the session bar; it tells the page with a "hotline:lang" event.
 function initHeader(onLang) {
-  const staff = document.getElementById("staff");
-  staff.value = staffNumber();
-  staff.addEventListener("change", () => localStorage.setItem("hotline.staff", staff.value.trim()));
-  document.getElementById("lang").addEventListener("click", () => {
-    LANG = LANG === "en" ? "zh-CN" : "en";
-    localStorage.setItem("hotline.lang", LANG);
-    applyTexts();
-    if (onLang) onLang();
-    for (const hook of langHooks) hook();
-  });
+  if (onLang) langHooks.push(onLang);
   applyTexts();
 }
+window.addEventListener("hotline:lang", (event) => {
+  LANG = event.detail.lang;
+  applyTexts();
+  for (const hook of langHooks) hook();
+});
 
 // -- the JSON API ---------------------------------------------------------------------
 
@@ -323,7 +360,7 @@ async function api(method, path, body) {
   const options = { method, headers: {} };
   if (method !== "GET") {
     options.headers["Content-Type"] = "application/json";
-    options.body = JSON.stringify({ ...(body || {}), ...(staffNumber() ? { actor: staffNumber() } : {}) });
+    options.body = JSON.stringify(body || {});
   }
   return send(path, options);
 }
@@ -336,13 +373,12 @@ async function send(path, options) {
   }
   let data = null;
   try { data = await response.json(); } catch (err) { data = null; }
-  const message = response.ok ? "" : (data && data.message) || `${response.status} ${response.statusText}`;
+  const message = response.ok ? "" : (data && (data.message || data.error)) || `${response.status} ${response.statusText}`;
   return { ok: response.ok, status: response.status, data, message };
 }
 async function uploadPhoto(number, file) {
   const form = new FormData();
   form.append("file", file, file.name);
-  if (staffNumber()) form.append("actor", staffNumber());
   return send(`/api/orders/${encodeURIComponent(number)}/attachments`, { method: "POST", body: form });
 }
 
@@ -487,7 +523,6 @@ function actionForm(spec) {
 async function runAction(form, button, error, spec, inputs) {
   error.textContent = "";
   error.className = "error";
-  if (!staffNumber()) { error.textContent = t("need_staff"); return; }
   button.disabled = true;
   const values = {};
   for (const [name, input] of Object.entries(inputs)) values[name] = inputValue(input);

@@ -29,7 +29,6 @@ async function makePlan(event) {
   event.preventDefault();
   const error = document.getElementById("plan-error");
   error.className = "error";
-  if (!staffNumber()) { error.textContent = t("need_staff"); return; }
   const body = { day: document.getElementById("plan-day").value };
   const seed = document.getElementById("plan-seed").value;
   if (seed !== "") body.seed = Number(seed);
@@ -128,7 +127,6 @@ function decisionScore() {
 async function decide() {
   const error = document.getElementById("decide-error");
   error.className = "error";
-  if (!staffNumber()) { error.textContent = t("need_staff"); return; }
   if (!deciding) return;
   const upheld = document.getElementById("upheld-yes").checked;
   const body = { upheld, note: document.getElementById("decide-note").value.trim() };

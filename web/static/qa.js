@@ -12,7 +12,7 @@ let form = null; // {row, render}
 // -- the queue ------------------------------------------------------------------------
 
 async function loadQueue() {
-  const reviewer = staffNumber();
+  const reviewer = myId();
   const query = reviewer ? `?${new URLSearchParams({ reviewer })}` : "";
   const result = await api("GET", `/api/qa/queue${query}`);
   document.getElementById("page-error").textContent = result.ok ? "" : result.message;
@@ -39,7 +39,6 @@ function queueRow(item) {
 
 async function claimAndOpen(item) {
   const error = document.getElementById("page-error");
-  if (!staffNumber()) { error.textContent = t("need_staff"); return; }
   const result = await api("POST", `/api/qa/samples/${item.id}/claim`, {});
   error.textContent = result.ok ? "" : result.message;
   if (!result.ok) return;
@@ -65,8 +64,8 @@ function resetAudio() {
   audio.pause();
   audio.removeAttribute("src");
   const recording = sample.recording;
-  if (recording && recording.state === "stored" && staffNumber()) {
-    const params = new URLSearchParams({ reason: "质检", actor: staffNumber() });
+  if (recording && recording.state === "stored") {
+    const params = new URLSearchParams({ reason: "质检" });
     audio.src = `/api/recordings/${recording.id}/audio?${params}`;
   }
   audio.load();
@@ -171,7 +170,6 @@ async function addMark(event) {
   const error = document.getElementById("mark-error");
   error.className = "error";
   if (!sample) { error.textContent = t("qa_pick_sample"); return; }
-  if (!staffNumber()) { error.textContent = t("need_staff"); return; }
   const at = document.getElementById("mark-at").value;
   const body = {
     at_seconds: at === "" ? document.getElementById("audio").currentTime : Number(at),
@@ -228,7 +226,6 @@ async function submitReview() {
   const error = document.getElementById("review-error");
   error.className = "error";
   if (!sample) { error.textContent = t("qa_pick_sample"); return; }
-  if (!staffNumber()) { error.textContent = t("need_staff"); return; }
   if (!form) { error.textContent = t("qa_pick_form"); return; }
   const body = {
     form_id: form.row.id,
@@ -246,7 +243,6 @@ async function submitReview() {
 
 async function start() {
   initHeader(() => { loadQueue(); if (sample) showSample(); if (form) pickForm(form.row.id); });
-  document.getElementById("staff").addEventListener("change", () => setTimeout(loadQueue, 0));
   document.getElementById("reload").addEventListener("click", loadQueue);
   document.getElementById("mark-form").addEventListener("submit", addMark);
   document.getElementById("submit-review").addEventListener("click", submitReview);
@@ -259,6 +255,7 @@ async function start() {
   await pickForm(Number(document.getElementById("form-pick").value));
   const wanted = new URLSearchParams(location.search).get("sample");
   if (wanted && /^[0-9]+$/.test(wanted)) await openSample(Number(wanted));
+  await signedIn();
   loadQueue();
 }
 

@@ -123,7 +123,6 @@ function reasonText() {
 function notReady() {
   if (!current) return t("rec_pick_one");
   if (current.state !== "stored") return t("rec_not_stored");
-  if (!staffNumber()) return t("need_staff");
   if (!reasonText()) return t("rec_need_reason");
   const why = document.getElementById("why").value;
   if (why === OTHER_REASON && !document.getElementById("why-note").value.trim()) return t("rec_need_note");
@@ -131,7 +130,7 @@ function notReady() {
 }
 
 function audioUrl(kind) {
-  const params = new URLSearchParams({ reason: reasonText(), actor: staffNumber() });
+  const params = new URLSearchParams({ reason: reasonText() });
   return `/api/recordings/${current.id}/${kind}?${params}`;
 }
 
@@ -197,7 +196,6 @@ async function changeHold(action) {
   const error = document.getElementById("hold-error");
   error.className = "error";
   if (!current) { error.textContent = t("rec_pick_one"); return; }
-  if (!staffNumber()) { error.textContent = t("need_staff"); return; }
   const reason = document.getElementById("hold-reason").value.trim();
   if (!reason) { error.textContent = t("rec_need_hold_reason"); return; }
   const result = await api("POST", `/api/recordings/${current.id}/${action}`, { reason });

@@ -6,6 +6,12 @@ const revisitCards = new Map(); // number -> {key, node, revisit}
 const LEDGER_HEAD = ["h_number", "h_attempt", "h_time", "h_agent", "h_seat", "h_result", "f_resolved", "h_call", "h_recording"];
 
 function seatNumber() { return document.getElementById("seat").value.trim(); }
+// The seat the signed-in user is on now, if any: the callback rings it.
+async function signedInSeat() {
+  const result = await api("GET", "/api/seats");
+  const seat = result.ok ? result.data.seats.find((s) => s.agent && s.agent === myId()) : null;
+  return seat ? seat.seat : "";
+}
 
 async function loadList() {
   const result = await api("GET", "/api/orders/revisits");
@@ -97,6 +103,8 @@ async function start() {
   const seat = document.getElementById("seat");
   seat.value = localStorage.getItem("hotline.seat") || "";
   seat.addEventListener("change", () => localStorage.setItem("hotline.seat", seat.value.trim()));
+  await signedIn();
+  seat.value = (await signedInSeat()) || seat.value;
   const date = document.getElementById("ledger-date");
   date.addEventListener("change", loadLedger);
   document.getElementById("ledger-load").addEventListener("click", loadLedger);

@@ -3,7 +3,11 @@
 
 const state = { recordings: null, seats: new Map(), queue: [], stats: null, calls: new Map(), links: {}, alerts: [], overflow: {}, offset: 0 };
 const RECENT = 20;
-const TARGET_RATE = 0.9;
+// the figure -> its elements: today, the last 30 minutes, the target
+const RATES = {
+  answer_rate: { value: "answer_rate_in_target", today: "k-rate15", recent: "k-rate15-30", target: "k-rate15-target" },
+  connection_rate: { value: "connection_rate", today: "k-conn", recent: "k-conn-30", target: "k-conn-target" },
+};
 
 function el(tag, cls, text) {
   const node = document.createElement(tag);
@@ -29,7 +33,7 @@ function clockText(iso) {
 function renderKpis() {
   const s = state.stats;
   if (!s) return;
-  const today = s.today, recent = s.last_30_minutes;
+  const today = s.today;
   document.getElementById("k-waiting").textContent = s.waiting_now;
   document.getElementById("k-offered").textContent = today.offered;
   document.getElementById("k-answered").textContent = today.answered;
@@ -37,35 +41,59 @@ function renderKpis() {
   document.getElementById("k-asa").textContent = duration(today.asa_seconds);
   const rated = today.rated;
   document.getElementById("k-sat").textContent = rated ? percent(today.satisfied / rated) : "–";
-  setRate("k-rate15", today.answer_rate_in_target, "k-rate15-30", recent.answer_rate_in_target);
   document.getElementById("k-callbacks").textContent = s.callbacks_open ?? "–";
   document.getElementById("k-callbacks-overdue").textContent = s.callbacks_overdue ? `${t("overdue")} ${s.callbacks_overdue}` : "";
   renderRecordings();
-  setRate("k-conn", today.connection_rate, "k-conn-30", recent.connection_rate);
+  for (const [name, ids] of Object.entries(RATES)) renderRate(s, name, ids);
 }
-function setRate(id, rate, subId, recentRate) {
-  const node = document.getElementById(id);
-  node.textContent = percent(rate);
-  node.className = "value" + (rate === null ? "" : rate < TARGET_RATE ? " bad" : " good");
-  document.getElementById(subId).textContent = `${t("last30")} ${percent(recentRate)}`;
+// A rate of today and of the last 30 minutes, each marked against the contract's target.
+function renderRate(stats, name, ids) {
+  const target = stats.targets ? stats.targets[name] : null;
+  document.getElementById(ids.target).textContent = target ? t("at_least", { rate: percent(target) }) : "–";
+  for (const [period, id] of [["today", ids.today], ["last_30_minutes", ids.recent]]) {
+    const figures = stats[period] || {};
+    const rate = figures[ids.value] ?? null;
+    const node = document.getElementById(id);
+    node.textContent = percent(rate);
+    const met = targetMet(stats, period, name, rate, target);
+    node.classList.toggle("good", met === true);
+    node.classList.toggle("bad", met === false);
+    node.dataset.met = met === null ? "" : String(met);
+  }
+}
+function targetMet(stats, period, name, rate, target) {
+  const told = stats.targets_met && stats.targets_met[period];
+  if (told && name in told) return told[name];
+  return rate === null || !target ? null : rate >= target;
 }
 
+// Every line the seats serve, with its callers (longest waiting first) and its longest wait.
+function queueByLine() {
+  const byLine = new Map();
+  for (const seat of state.seats.values()) for (const line of seat.lines || []) byLine.set(line, []);
+  for (const caller of state.queue) {
+    if (!byLine.has(caller.line)) byLine.set(caller.line, []);
+    byLine.get(caller.line).push(caller);
+  }
+  return [...byLine.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+}
 function renderQueue() {
   const box = document.getElementById("queue");
   box.replaceChildren();
   const longest = state.queue.reduce((max, c) => Math.max(max, secondsSince(c.queued_at)), 0);
   document.getElementById("k-longest").textContent = duration(longest);
-  if (!state.queue.length) { box.append(el("div", "empty", t("no_waiting"))); return; }
-  const byLine = new Map();
-  for (const caller of state.queue) {
-    if (!byLine.has(caller.line)) byLine.set(caller.line, []);
-    byLine.get(caller.line).push(caller);
-  }
-  for (const [line, callers] of [...byLine.entries()].sort()) {
+  const lines = queueByLine();
+  if (!lines.length) { box.append(el("div", "empty", t("no_waiting"))); return; }
+  for (const [line, callers] of lines) {
     const block = el("div", "line-block");
+    block.dataset.line = line;
     const head = el("div", "line-head");
-    head.append(el("span", "", line), el("span", "", String(callers.length)));
+    const lineLongest = callers.reduce((max, c) => Math.max(max, secondsSince(c.queued_at)), 0);
+    const count = el("span", "line-count", t("line_waiting", { count: callers.length }));
+    const wait = el("span", "line-longest" + (lineLongest > 15 ? " long" : ""), callers.length ? t("line_longest", { wait: duration(lineLongest) }) : "");
+    head.append(el("span", "line-name", line), count, wait);
     block.append(head);
+    if (!callers.length) block.append(el("div", "empty", t("no_waiting")));
     for (const caller of callers) {
       const wait = secondsSince(caller.queued_at);
       const row = el("div", "caller" + (wait > 15 ? " long" : ""));
@@ -89,6 +117,8 @@ function renderSeats() {
   box.replaceChildren();
   for (const seat of [...state.seats.values()].sort((a, b) => a.seat.localeCompare(b.seat))) {
     const card = el("div", `seat ${seat.state}` + (seat.temporary ? " temporary" : ""));
+    card.dataset.seat = seat.seat;
+    card.dataset.state = seat.state;
     const title = seat.name !== seat.seat ? `${seat.seat} ${seat.name}` : seat.seat;
     card.append(el("div", "id", seat.temporary ? `${title} · ${t("temporary")}` : title));
     card.append(el("div", "agent", seat.agent ? `${seat.agent_name || ""} ${seat.agent}`.trim() : t("nobody")));
@@ -168,7 +198,7 @@ function applySnapshot(snap) {
 
 const HANDLERS = {
   snapshot: applySnapshot,
-  seat: (e) => { state.seats.set(e.seat.seat, e.seat); renderSeats(); },
+  seat: (e) => { state.seats.set(e.seat.seat, e.seat); renderSeats(); renderQueue(); },
   queue: (e) => { state.queue = e.queue; renderQueue(); },
   call: (e) => { state.calls.set(`${e.call.server}/${e.call.call_id}`, e.call); trimCalls(); renderCalls(); },
   stats: (e) => { state.stats = { ...e.stats, writer: state.stats && state.stats.writer }; state.links = e.stats.links || state.links; renderKpis(); renderLinks(); },
@@ -225,9 +255,8 @@ function tick() {
   renderSeats();
 }
 
-document.getElementById("lang").addEventListener("click", () => {
-  LANG = LANG === "en" ? "zh-CN" : "en";
-  localStorage.setItem("hotline.lang", LANG);
+window.addEventListener("hotline:lang", (event) => {
+  LANG = event.detail.lang;
   renderAll();
 });
 applyTexts();
