@@ -9,6 +9,7 @@ cd "$(dirname "$0")"
 ensure_venv dev
 ensure_postgres
 ensure_redis
+ensure_chromium
 
 echo "== ruff"
 .venv/bin/ruff check .

@@ -57,3 +57,22 @@ ensure_redis() {
     fi
     wait_port 6379 Redis
 }
+
+# ensure_chromium: Debian's Chromium for the browser tests and `hotline screenshots`
+# (Playwright drives /usr/bin/chromium; it never downloads a browser of its own), and
+# CJK fonts so that Chinese renders in screenshots.
+ensure_chromium() {
+    if [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q .; then
+        return
+    fi
+    echo "== installing Chromium and CJK fonts (apt-get)"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo -n"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -q </dev/null >/dev/null
+    $sudo apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk </dev/null >/dev/null
+    if [ ! -x /usr/bin/chromium ]; then
+        echo "ensure_chromium: /usr/bin/chromium is still missing after apt-get" >&2
+        return 1
+    fi
+}

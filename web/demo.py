@@ -36,6 +36,7 @@ from telephony.simulator import (
 )
 from tickets.catalogue import DEMO_UNITS
 from web.app import create_app
+from web.demo_people import DEMO_AGENTS, DEMO_PASSWORD, DEMO_STAFF, add_demo_people
 from web.keys import CENTRE, WRITER
 from web.order_settings import default_order_settings
 from web.serve import start_site, stop_event_on_signals
@@ -67,9 +68,6 @@ class DemoOptions:
 
 def demo_seat_ids(count: int) -> tuple[str, ...]:
     return tuple(str(8001 + index) for index in range(count))
-
-
-DEMO_AGENTS = ("王芳", "李娜", "张伟", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周杰", "吴敏")
 
 
 def _agent_names(count: int) -> list[str]:
@@ -158,6 +156,15 @@ def _summary(app: web.Application, started: datetime, options: DemoOptions) -> d
     }
 
 
+def _print_people(seats: int) -> None:
+    staff = ", ".join(f"{p.user_id} {p.roles[0]}" for p in DEMO_STAFF.values())
+    print(
+        f"hotline demo: sign in with password {DEMO_PASSWORD} as agents 1001-{1000 + seats} "
+        f"or {staff}",
+        flush=True,
+    )
+
+
 def demo_clock(speed: float) -> Clock:
     return SystemClock() if speed == 1.0 else ScaledClock(speed)
 
@@ -171,8 +178,10 @@ async def run_demo(options: DemoOptions) -> int:
     try:
         runner, host, port = await _start_web(app, options.http)
         sign_in_demo_agents(app, options.seats)
+        await add_demo_people(app, options.seats, DEMO_PASSWORD)
         started = clock.now()
         print(f"hotline demo: wallboard at http://{host}:{port}/  (Ctrl-C to stop)", flush=True)
+        _print_people(options.seats)
         profile = TrafficProfile(
             calls_per_minute=options.calls_per_minute,
             talk_mean=DEMO_TALK_MEAN,
