@@ -33,6 +33,7 @@ from tickets.records import (
     SeatStateInterval,
     WorkOrderDraft,
 )
+from tickets.redact import mask_numbers
 from tickets.store import is_row_problem, write_batch
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,10 @@ class WriterHealth:
 
 
 def _describe(error: BaseException) -> str:
+    """The error's first line, as the health probe shows it: a database error may quote
+    the row's values, so full phone numbers are masked."""
     text = str(error).splitlines()[0] if str(error) else ""
-    return f"{type(error).__name__}: {text}"[:500]
+    return mask_numbers(f"{type(error).__name__}: {text}")[:500]
 
 
 class WriteBehind:

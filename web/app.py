@@ -32,7 +32,23 @@ from tickets.db import create_engine, session_factory
 from tickets.migrate import head_revision, upgrade_to_head
 from tickets.orders import make_order_number, open_orders_by_caller
 from tickets.writer import WriteBehind
-from web import api, api_callbacks, api_desk, api_orders, api_qa, api_recordings, pages, ws
+from web import (
+    api,
+    api_callbacks,
+    api_desk,
+    api_orders,
+    api_qa,
+    api_recordings,
+    api_reports,
+    api_reveal,
+    api_session,
+    api_users,
+    openapi,
+    pages,
+    ws,
+)
+from web.access import uncovered_routes
+from web.auth import IDENTITIES, IdentityCache, signin_middleware
 from web.errors import error_middleware
 from web.keys import CENTRE, CLOCK, CONNECTIONS, ENGINE, HUB, LIVE, SESSIONS, SETTINGS, WRITER
 from web.live_state import LocalLiveState, SharedLiveState
@@ -51,10 +67,13 @@ def create_app(
     settings: Settings, clock: Clock, *, lease: LeaseRules | None = None
 ) -> web.Application:
     """``lease`` overrides ``settings.lease``: timings of the routing lease (real seconds)."""
-    app = web.Application(middlewares=[error_middleware], client_max_size=1024 * 1024)
+    app = web.Application(
+        middlewares=[error_middleware, signin_middleware], client_max_size=1024 * 1024
+    )
     app[SETTINGS] = settings
     app[CLOCK] = clock
     app[LEASE_RULES] = lease or settings.lease
+    app[IDENTITIES] = IdentityCache(clock)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_hub)
     app.cleanup_ctx.append(_centre)
@@ -62,15 +81,23 @@ def create_app(
     app.cleanup_ctx.append(orders_context)
     app.cleanup_ctx.append(recordings_context)
     app.cleanup_ctx.append(qa_context)
+    app.add_routes(api_session.routes)
+    app.add_routes(api_users.routes)
     app.add_routes(api.routes)
     app.add_routes(api_desk.routes)
     app.add_routes(api_callbacks.routes)
+    app.add_routes(api_reveal.routes)  # before …/{step} of api_orders
     app.add_routes(api_orders.routes)
     app.add_routes(api_recordings.routes)
     app.add_routes(api_qa.routes)
+    app.add_routes(api_reports.routes)
+    app.add_routes(openapi.routes)
     app.add_routes(ws.routes)
     app.add_routes(pages.routes)
     app.router.add_static("/static/", pages.STATIC_DIR, name="static")
+    uncovered = uncovered_routes(app)
+    if uncovered:
+        raise RuntimeError(f"routes without a line in web.access.ACCESS: {uncovered}")
     return app
 
 

@@ -73,7 +73,9 @@ async def test_api_lists_filters_and_refuses_bad_parameters(
 
         body = await service.get("/api/calls", line="962121")
         assert body["total"] == 1
-        assert body["calls"][0]["caller_number"] == "13800000002"
+        assert (
+            body["calls"][0]["caller_number"] == "138****0002"
+        )  # searched by the whole number, shown masked
         call = body["calls"][0]
         one = await service.get(f"/api/calls/{call['server']}/{call['call_id']}")
         assert one["call_id"] == call["call_id"]
