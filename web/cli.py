@@ -1,4 +1,4 @@
-"""The ``hotline`` command: demo, serve, ami replay, db upgrade, bench."""
+"""The ``hotline`` command: demo, serve, ami replay, db upgrade, bench, screenshots."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from telephony.transcript import TranscriptError
+from tickets.redact import install_redaction
+from web.report_cli import add_report_commands, run_report
 from web.settings import SettingsError, load_settings, normalize_database_url
+from web.users_cli import add_user_commands, run_users
 
 log = logging.getLogger("hotline")
 
@@ -26,6 +29,8 @@ def _configure_logging(level: str) -> None:
     )
     # alembic tells every plugin and step at INFO; the service logs the outcome itself
     logging.getLogger("alembic").setLevel(max(chosen, logging.WARNING))
+    # caller data is confidential: no full phone number in any log line
+    install_redaction()
 
 
 def _positive(kind: type[float] | type[int]) -> argparse._ActionType:
@@ -93,14 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db.add_parser("upgrade", help="migrate the database schema to the newest version")
     upgrade.add_argument("--database-url", help="default: HOTLINE_DATABASE_URL")
     _add_recordings_commands(commands)
+    add_report_commands(commands)
+    add_user_commands(commands)
+    _add_screenshots_command(commands)
 
     bench = commands.add_parser("bench", help="benchmarks that print figures")
     bench.add_argument(
         "name",
-        choices=["ami", "acd", "recordings"],
+        choices=["ami", "acd", "recordings", "reports"],
         help="ami: AMI parsing and throughput, routing latency at 200 seats; "
         "acd: the ACD against M/M/c theory, routing latency at 500 seats and 50 calls/s; "
-        "recordings: conversion speed and event-loop lag while converting",
+        "recordings: conversion speed and event-loop lag while converting; "
+        "reports: the monthly assessment over a year of a busy centre in PostgreSQL",
     )
     bench.add_argument("--quick", action="store_true", help="a short run (for a smoke test)")
     bench.add_argument(
@@ -112,7 +121,43 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--workers", type=_positive(int), default=2, help="recordings: conversion processes"
     )
+    _add_reports_bench_options(bench)
     return parser
+
+
+def _add_reports_bench_options(bench: argparse.ArgumentParser) -> None:
+    bench.add_argument(
+        "--calls", type=_positive(int), default=1_000_000, help="reports: inbound calls of the year"
+    )
+    bench.add_argument(
+        "--orders", type=_positive(int), default=300_000, help="reports: work orders of the year"
+    )
+    bench.add_argument(
+        "--month",
+        help="reports: the month assessed, YYYY-MM, last of the year (default: last month)",
+    )
+    bench.add_argument(
+        "--database-url",
+        default="postgresql://postgres@127.0.0.1:5432",
+        help="reports: the PostgreSQL server; a database of its own is created there",
+    )
+    bench.add_argument("--keep", action="store_true", help="reports: keep the database")
+    bench.add_argument("--seed", type=int, default=12345, help="reports: seed of the year")
+
+
+def _bench_reports(args: argparse.Namespace) -> int:
+    from bench.reports import ReportsOptions, run_reports_bench
+
+    calls, orders = (20_000, 6_000) if args.quick else (args.calls, args.orders)
+    options = ReportsOptions(
+        calls=calls,
+        orders=orders,
+        month=args.month,
+        database_url=args.database_url,
+        keep=args.keep,
+        seed=args.seed,
+    )
+    return run_reports_bench(options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,51 +173,65 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "demo":
-        from web.demo import DemoOptions, run_demo
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "demo": _demo,
+        "serve": _serve,
+        "ami": lambda a: _replay(a.file, a.server),
+        "db": lambda a: _db_upgrade(a.database_url),
+        "recordings": _recordings,
+        "report": run_report,
+        "users": run_users,
+        "tokens": run_users,
+        "screenshots": _screenshots,
+        "bench": _bench,
+    }
+    return handlers[args.command](args)
 
-        options = DemoOptions(
-            seats=args.seats,
-            calls_per_minute=args.calls_per_minute,
-            duration=args.duration,
-            summary_json=args.summary_json,
-            http=args.http,
-            data_dir=args.data_dir,
-            seed=args.seed,
-            speed=args.speed,
-        )
-        return asyncio.run(run_demo(options))
-    if args.command == "serve":
-        from web.serve import serve
 
-        return asyncio.run(serve(load_settings(args.config)))
-    if args.command == "ami":
-        return _replay(args.file, args.server)
-    if args.command == "db":
-        return _db_upgrade(args.database_url)
-    if args.command == "recordings":
-        return _recordings(args)
-    if args.command == "bench":
-        if args.name == "recordings":
-            from bench.recordings import print_report, run
+def _demo(args: argparse.Namespace) -> int:
+    from web.demo import DemoOptions, run_demo
 
-            if args.quick:
-                print_report(run(seconds_of_audio=10.0, files=2, workers=1))
-            else:
-                print_report(run(args.seconds, args.files, args.workers))
-            return 0
-        if args.name == "acd":
-            from bench.mmc import run_acd_bench
+    options = DemoOptions(
+        seats=args.seats,
+        calls_per_minute=args.calls_per_minute,
+        duration=args.duration,
+        summary_json=args.summary_json,
+        http=args.http,
+        data_dir=args.data_dir,
+        seed=args.seed,
+        speed=args.speed,
+    )
+    return asyncio.run(run_demo(options))
 
-            return asyncio.run(run_acd_bench(quick=args.quick))
-        if args.name == "acd":
-            from bench.mmc import run_acd_bench
 
-            return asyncio.run(run_acd_bench(quick=args.quick))
-        from bench.ami import run_bench
+def _serve(args: argparse.Namespace) -> int:
+    from web.serve import serve
 
-        return asyncio.run(run_bench(quick=args.quick))
-    raise AssertionError(args.command)
+    return asyncio.run(serve(load_settings(args.config)))
+
+
+def _bench(args: argparse.Namespace) -> int:
+    if args.name == "reports":
+        return _bench_reports(args)
+    if args.name == "recordings":
+        from bench.recordings import print_report, run
+
+        if args.quick:
+            print_report(run(seconds_of_audio=10.0, files=2, workers=1))
+        else:
+            print_report(run(args.seconds, args.files, args.workers))
+        return 0
+    if args.name == "acd":
+        from bench.mmc import run_acd_bench
+
+        return asyncio.run(run_acd_bench(quick=args.quick))
+    if args.name == "acd":
+        from bench.mmc import run_acd_bench
+
+        return asyncio.run(run_acd_bench(quick=args.quick))
+    from bench.ami import run_bench
+
+    return asyncio.run(run_bench(quick=args.quick))
 
 
 def _add_recordings_commands(commands: Any) -> None:
@@ -193,6 +252,36 @@ def _add_recordings_commands(commands: Any) -> None:
         command.add_argument(
             "--config", type=Path, help="TOML settings file (HOTLINE_* variables override it)"
         )
+
+
+def _add_screenshots_command(commands: Any) -> None:
+    shots = commands.add_parser(
+        "screenshots",
+        help="a PNG of every page at 1440x900, signed in as each role, with the demo running",
+    )
+    shots.add_argument(
+        "--out", type=Path, default=Path("docs/screenshots"), help="default docs/screenshots"
+    )
+    shots.add_argument("--seats", type=_positive(int), default=3, help="demo seats (default 3)")
+    shots.add_argument(
+        "--warmup",
+        type=_positive(float),
+        default=40.0,
+        help="seconds of calls before the pictures (default 40)",
+    )
+    shots.add_argument(
+        "--chromium", type=Path, default=Path("/usr/bin/chromium"), help="the browser to drive"
+    )
+
+
+def _screenshots(args: argparse.Namespace) -> int:
+    from web.screenshots import ScreenshotOptions, run_screenshots
+
+    return run_screenshots(
+        ScreenshotOptions(
+            out=args.out, seats=args.seats, warmup=args.warmup, chromium=args.chromium
+        )
+    )
 
 
 def _recordings(args: argparse.Namespace) -> int:
