@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from acd.ports import Publish
 from acd.seats import Seat, SeatBoard
+from acd.views import seat_view
 from telephony.clock import Clock
 
 
@@ -31,6 +32,8 @@ class WrapUp:
         seat.wrapup_ends_at = self.clock.now() + timedelta(seconds=seconds)
         if seat.state != "wrapup":
             self.board.set_state(seat, "wrapup")
+        else:  # extended: no change of state, but the pages must see the new end
+            self.publish({"type": "seat", "seat": seat_view(seat)})
         if seat.timer is not None:
             seat.timer.cancel()
 
