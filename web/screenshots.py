@@ -50,7 +50,7 @@ from web.demo_people import (
     add_demo_people,
     demo_agents,
 )
-from web.keys import CENTRE
+from web.keys import CENTRE, SETTINGS
 from web.pages import PAGES
 from web.screenshot_browser import ScreenshotError, Shooter, check_browser, chromium
 from web.serve import start_site
@@ -203,7 +203,9 @@ async def _shoot_all(shooter: Shooter, demo: Demo, options: ScreenshotOptions) -
         await shooter.shoot_page(person, path, name)
     await _quality(shooter, demo, options)
     if "/reports" in PAGES:
-        await shooter.shoot_page(DEMO_STAFF["supervisor"], "/reports", "reports")
+        today = demo.clock.now().astimezone(demo.app[SETTINGS].zone).date().isoformat()
+        period = f"/reports?from={today}&to={today}&month={today[:7]}"  # the demo's own day
+        await shooter.shoot_page(DEMO_STAFF["supervisor"], period, "reports")
     return shooter.written
 
 

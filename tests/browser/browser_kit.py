@@ -28,12 +28,12 @@ from playwright.async_api import (
 from sqlalchemy import select
 
 from acd.rules import RoutingRules
+from qa.models import QaAppealRow, QaMarkRow, QaReviewRow
+from recordings.models import RecordingAccessRow, RecordingRow
 from telephony.clock import Clock, SystemClock
 from telephony.simulator import CallerScript, SeatBehaviour, SimulatedAsterisk, SimulatorConfig
 from tests.integration.service_kit import until
 from tickets.catalogue import DEMO_UNITS
-from qa.models import QaAppealRow, QaMarkRow, QaReviewRow
-from recordings.models import RecordingAccessRow, RecordingRow
 from tickets.models import CallRow, WorkOrderRow
 from tickets.order_models import OrderEventRow
 from tickets.users import add_user

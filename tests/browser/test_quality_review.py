@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
+from recordings.models import RecordingRow
 from tests.browser.browser_kit import (
     AGENT,
     OTHER_AGENT,
@@ -40,8 +41,10 @@ UNHAPPY = ("13912340001", "陈桂兰", "3")
 HAPPY = ("13912340002", "周建国", "1")
 TALK_SECONDS = 4.0
 CALLS_WITHIN = 60.0  # clock seconds for both calls to end and their recordings to be stored
-# the waveform's bar colours (played, not yet played), as qa.js and recordings.js draw them
-WAVE_COLOURS = ((0x1F, 0x5F, 0xBF), (0x9F, 0xB3, 0xC8))
+# the waveform's colours as qa.js and recordings.js draw them: bars (played, not yet
+# played) and a reviewer's mark
+BARS = ((0x1F, 0x5F, 0xBF), (0x9F, 0xB3, 0xC8))
+MARK = ((0xB2, 0x6A, 0x00),)
 
 
 @pytest.fixture
@@ -82,10 +85,11 @@ async def recorded_calls(people: People, hotline: LiveService) -> dict[str, Call
     return calls
 
 
-async def recording_of(hotline: LiveService, call: CallRow) -> Any:
+async def recording_of(hotline: LiveService, call: CallRow) -> RecordingRow:
     (found,) = [row for row in await hotline.recordings() if row.call_id == call.call_id]
     assert (found.state, found.format) == ("stored", "opus")
-    assert found.duration_seconds is not None and found.duration_seconds > TALK_SECONDS
+    assert found.duration_seconds is not None
+    assert found.duration_seconds > TALK_SECONDS
     return found
 
 
@@ -97,6 +101,16 @@ async def plan_by_api(people: People, day: date) -> BrowserContext:
 
 
 # -- the player -----------------------------------------------------------------------
+
+
+async def player_waits_for_play(page: Page) -> None:
+    """The player has the recording's address and has fetched nothing of it: opening a
+    sample is not listening to it (each fetch from the start is logged as a play)."""
+    await page.wait_for_function(
+        "() => document.getElementById('audio').networkState === HTMLMediaElement.NETWORK_IDLE"
+    )
+    loaded = await page.locator("#audio").evaluate("audio => audio.readyState")
+    assert loaded == 0  # HAVE_NOTHING
 
 
 async def play_and_wait_for_duration(page: Page) -> float:
@@ -117,23 +131,42 @@ async def play_and_wait_for_duration(page: Page) -> float:
     return float(duration)
 
 
-async def wave_bars(page: Page) -> int:
-    """How many pixels of the waveform canvas have the colour of a bar."""
-    counted = await page.locator("#wave").evaluate(
+async def click_wave_at(page: Page, share: float) -> None:
+    wave = page.locator("#wave")
+    box = await wave.bounding_box()
+    assert box is not None
+    await wave.click(position={"x": box["width"] * share, "y": box["height"] / 2})
+
+
+async def audio_time(page: Page) -> float:
+    return float(await page.locator("#audio").evaluate("audio => audio.currentTime"))
+
+
+async def wave_columns(page: Page, colours: tuple[tuple[int, int, int], ...]) -> list[float]:
+    """Where on the waveform canvas (0 to 1 of its width) a pixel has one of ``colours``."""
+    found = await page.locator("#wave").evaluate(
         """(canvas, colours) => {
           const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-          let count = 0;
+          const columns = new Set();
           for (let at = 0; at < data.length; at += 4) {
-            if (colours.some(([r, g, b]) => data[at] === r && data[at + 1] === g && data[at + 2] === b)) {
-              count += 1;
+            const [r, g, b] = [data[at], data[at + 1], data[at + 2]];
+            if (colours.some((c) => c[0] === r && c[1] === g && c[2] === b)) {
+              columns.add(((at / 4) % canvas.width) / canvas.width);
             }
           }
-          return count;
+          return [...columns].sort((a, b) => a - b);
         }""",
-        [list(colour) for colour in WAVE_COLOURS],
+        [list(colour) for colour in colours],
     )
-    assert isinstance(counted, int)
-    return counted
+    assert isinstance(found, list)
+    return [float(x) for x in found]
+
+
+async def waveform_drawn(page: Page) -> None:
+    """Bars of the stored peaks across the whole canvas."""
+    columns = await wave_columns(page, BARS)
+    assert columns, "no bars drawn"
+    assert (columns[0] < 0.05, columns[-1] > 0.95) == (True, True), columns[:3] + columns[-3:]
 
 
 # -- 1 and 2: the plan, the review ----------------------------------------------------
@@ -162,6 +195,8 @@ async def test_a_reviewer_claims_a_sampled_call_hears_it_marks_a_moment_and_grad
     calls = await recorded_calls(people, hotline)
     graded = calls[AGENT.user_id]
     recording = await recording_of(hotline, graded)
+    length = recording.duration_seconds
+    assert length is not None
 
     supervise = await people.signed_in(SUPERVISOR, "/qa/supervise")
     await make_plan_on_page(supervise, centre_today(hotline))
@@ -179,32 +214,64 @@ async def test_a_reviewer_claims_a_sampled_call_hears_it_marks_a_moment_and_grad
     await expect(qa.locator("#audio")).to_have_attribute(
         "src", re.compile(rf"/api/recordings/{recording.id}/audio\?reason=")
     )
-    assert await wave_bars(qa) > 0
+    await waveform_drawn(qa)  # from the stored peaks, before anything is heard
+    await player_waits_for_play(qa)
+    assert await hotline.recording_access(recording.id) == []
     duration = await play_and_wait_for_duration(qa)
-    assert abs(duration - recording.duration_seconds) < 0.5
+    assert abs(duration - length) < 0.5
+    plays = [(a.actor, a.action, a.reason) for a in await hotline.recording_access(recording.id)]
+    assert plays == [(QA_REVIEWER.user_id, "play", "质检")]
 
-    # a click at a quarter of the waveform marks that moment
-    wave = qa.locator("#wave")
-    box = await wave.bounding_box()
-    assert box is not None
-    await wave.click(position={"x": box["width"] / 4, "y": box["height"] / 2})
+    # paused, a click at a quarter of the waveform goes there and marks that moment
+    await qa.locator("#audio").evaluate("audio => audio.pause()")
+    await click_wave_at(qa, 0.25)
     at_text = await qa.locator("#mark-at").input_value()
-    assert abs(float(at_text) - recording.duration_seconds / 4) < 0.2
+    assert abs(float(at_text) - length / 4) < 0.2
+    assert abs(await audio_time(qa) - float(at_text)) < 0.1
     await qa.locator("#mark-item").select_option("greeting")
     await qa.locator("#mark-comment").fill("开场未报工号")
     await qa.get_by_role("button", name="添加标记").click()
     await expect(qa.locator("#marks")).to_contain_text("开场未报工号")
+    # the mark on the waveform once the playhead has left it; its row goes back to it
+    await click_wave_at(qa, 0.75)
+    await qa.wait_for_function(
+        "at => Math.abs(document.getElementById('audio').currentTime - at) < 0.2",
+        arg=length * 0.75,
+    )
+    marked = await wave_columns(qa, MARK)
+    assert marked, "no mark drawn"
+    assert abs(marked[0] - 0.25) < 0.01, marked
+    await qa.locator("#marks tr", has_text="开场未报工号").click()
+    assert abs(await audio_time(qa) - float(at_text)) < 0.1
 
     # the form: 3 of the greeting's 5 points lost
     greeting = qa.locator('.qa-item[data-item="greeting"]')
     await greeting.locator('input[type="number"]').fill("2")
     await greeting.locator(".qa-comment").fill("未报工号")
     await expect(qa.locator("#live-score")).to_have_text("97.00 (97 / 100)")
+    # switching to English and back keeps what the reviewer has given
+    for title in ("QA review", "质检评分"):
+        await qa.locator("#lang").click()
+        await expect(qa.locator("h1")).to_have_text(title)
+        await expect(greeting.locator('input[type="number"]')).to_have_value("2")
     shown = await score_shown(qa)
+    assert shown == 97.0
     await qa.locator("#review-comment").fill("整体规范，开场需改进")
     await qa.get_by_role("button", name="提交评分").click()
     await expect(qa.locator("#review-error")).to_have_text(f"已提交 · {shown:.2f}")
     await expect(qa.locator("#reviews")).to_contain_text(QA_REVIEWER.user_id)
+    await expect(qa.get_by_role("button", name="提交评分")).to_be_disabled()  # graded once
+
+    # the supervisor's plan shows it graded; its row opens the sample with the grade
+    await supervise.get_by_role("button", name="查看").click()
+    await expect(plan_row(supervise, AGENT.user_id)).to_contain_text("已评分")
+    await plan_row(supervise, AGENT.user_id).locator("td").first.click()
+    await supervise.wait_for_url(re.compile(r"/qa\?sample=\d+$"))
+    graded_row = supervise.locator("#reviews tr", has_text=QA_REVIEWER.user_id)
+    await expect(graded_row).to_contain_text(f"{shown:.2f}")
+    await expect(supervise.locator("#marks")).to_contain_text("开场未报工号")
+    await expect(supervise.get_by_role("button", name="提交评分")).to_be_disabled()
+    await player_waits_for_play(supervise)
 
     (review,) = await hotline.qa_reviews()
     assert (review.reviewer, review.agent, review.score, review.current) == (
@@ -221,6 +288,9 @@ async def test_a_reviewer_claims_a_sampled_call_hears_it_marks_a_moment_and_grad
         "开场未报工号",
     )
     assert mark.at_seconds == pytest.approx(float(at_text))
+    # still the one play: neither the seeks since nor the supervisor's look at the sample
+    heard = [(a.actor, a.action, a.reason) for a in await hotline.recording_access(recording.id)]
+    assert heard == plays
     problems.assert_none()
 
 
@@ -236,7 +306,7 @@ def full_marks(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-async def graded_by_api(people: People, hotline: LiveService, call: CallRow) -> dict[str, Any]:
+async def graded_by_api(people: People, call: CallRow) -> dict[str, Any]:
     """The reviewer claims the sample of ``call`` and grades it: courtesy 4 of 10."""
     context = await people.context()
     await sign_in_by_api(context, QA_REVIEWER)
@@ -255,9 +325,10 @@ async def graded_by_api(people: People, hotline: LiveService, call: CallRow) -> 
     return review
 
 
-async def agent_average(page: Page, agent: str) -> str:
+def agent_average(page: Page, agent: str) -> Locator:
+    """The agent's average score in the supervisor's figures."""
     row = page.locator("#by-agent tr", has=page.locator("td:first-child", has_text=agent))
-    return await row.locator("td:nth-child(3)").inner_text()
+    return row.locator("td:nth-child(3)")
 
 
 async def test_the_graded_agent_appeals_and_the_supervisor_overturns_the_grade(
@@ -266,7 +337,7 @@ async def test_the_graded_agent_appeals_and_the_supervisor_overturns_the_grade(
     calls = await recorded_calls(people, hotline)
     today = centre_today(hotline)
     supervisor_api = await plan_by_api(people, today)
-    review = await graded_by_api(people, hotline, calls[AGENT.user_id])
+    review = await graded_by_api(people, calls[AGENT.user_id])
     assert review["score"] == 94.0
 
     mine = await people.signed_in(AGENT, "/qa/mine")
@@ -286,7 +357,7 @@ async def test_the_graded_agent_appeals_and_the_supervisor_overturns_the_grade(
     assert [(a["agent"], a["average"]) for a in before["agents"]] == [(AGENT.user_id, 94.0)]
     supervise = await people.signed_in(SUPERVISOR, "/qa/supervise")
     await expect(supervise.locator("#appeal-count")).to_have_text("1")
-    assert await agent_average(supervise, AGENT.user_id) == "94"
+    await expect(agent_average(supervise, AGENT.user_id)).to_have_text("94")
     appeal_row = supervise.locator("#appeals tr", has_text="本人已多次安抚")
     await appeal_row.get_by_role("button", name="处理申诉").click()
     await supervise.get_by_label("改判（重新评分）").check()
@@ -298,9 +369,7 @@ async def test_the_graded_agent_appeals_and_the_supervisor_overturns_the_grade(
     await supervise.locator("#decide").click()
     await expect(supervise.locator("#decide-error")).to_have_text("已保存")
     await expect(supervise.locator("#appeal-count")).to_have_text("0")
-    await expect(
-        supervise.locator("#by-agent tr", has_text=AGENT.user_id).locator("td:nth-child(3)")
-    ).to_have_text("100")
+    await expect(agent_average(supervise, AGENT.user_id)).to_have_text("100")
 
     after = await api_as(supervisor_api, "GET", figures)
     assert [(a["agent"], a["average"]) for a in after["agents"]] == [(AGENT.user_id, 100.0)]
@@ -334,7 +403,7 @@ async def test_a_reviewer_plays_a_recording_with_a_reason_and_an_agent_not_on_th
     await expect(page.locator("#total")).to_have_text("1")
     await page.locator(f'#results tr[data-id="{recording.id}"]').click()
     await expect(page.locator("#picked")).to_contain_text(calls[AGENT.user_id].call_id)
-    assert await wave_bars(page) > 0
+    await waveform_drawn(page)
     await page.locator("#why").select_option("投诉核查")
     await page.locator("#why-note").fill("市民来电投诉服务态度")
     await page.get_by_role("button", name="播放").click()
@@ -359,7 +428,8 @@ async def test_a_reviewer_plays_a_recording_with_a_reason_and_an_agent_not_on_th
     problems.expect_failed_request(403, "/recordings")
     other_page = await other.new_page()
     response = await other_page.goto("/recordings")
-    assert response is not None and response.status == 403
+    assert response is not None
+    assert response.status == 403
     await expect(other_page.locator("h1")).to_have_text("无权访问")
     await expect(other_page.locator("#results")).to_have_count(0)
     # the agent who took the call may hear it

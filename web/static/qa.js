@@ -59,16 +59,20 @@ async function openSample(id) {
   if (changed || !form) await pickForm(Number(document.getElementById("form-pick").value));
 }
 
+// The sample's recording in the player, not fetched until the reviewer plays it: every
+// fetch from the start is logged as a play. Chromium fetches after an explicit load()
+// whatever preload="none" says, so load() only empties the player.
 function resetAudio() {
   const audio = document.getElementById("audio");
   audio.pause();
-  audio.removeAttribute("src");
   const recording = sample.recording;
   if (recording && recording.state === "stored") {
     const params = new URLSearchParams({ reason: "质检" });
     audio.src = `/api/recordings/${recording.id}/audio?${params}`;
+  } else {
+    audio.removeAttribute("src");
+    audio.load();
   }
-  audio.load();
 }
 
 function showSample() {
@@ -93,6 +97,15 @@ function showSample() {
   showMarks();
   showReviews();
   drawWave();
+  document.getElementById("submit-review").disabled = !mayGrade();
+}
+
+// Whether the signed-in reviewer may still submit a grade of the open sample, as the
+// service decides: once per sample (once per reviewer for calibration), by who claimed it.
+function mayGrade() {
+  const me = myId();
+  if (sample.calibration) return !sample.reviews.some((review) => review.reviewer === me);
+  return sample.state === "open" || (sample.state === "claimed" && sample.claimed_by === me);
 }
 
 function showMarks() {
@@ -242,7 +255,8 @@ async function submitReview() {
 }
 
 async function start() {
-  initHeader(() => { loadQueue(); if (sample) showSample(); if (form) pickForm(form.row.id); });
+  // the form's own labels switch language in place: drawing it again would lose the points given
+  initHeader(() => { loadQueue(); if (sample) showSample(); liveScore(); });
   document.getElementById("reload").addEventListener("click", loadQueue);
   document.getElementById("mark-form").addEventListener("submit", addMark);
   document.getElementById("submit-review").addEventListener("click", submitReview);
@@ -253,9 +267,9 @@ async function start() {
   window.addEventListener("resize", drawWave);
   await loadForms();
   await pickForm(Number(document.getElementById("form-pick").value));
+  await signedIn();
   const wanted = new URLSearchParams(location.search).get("sample");
   if (wanted && /^[0-9]+$/.test(wanted)) await openSample(Number(wanted));
-  await signedIn();
   loadQueue();
 }
 

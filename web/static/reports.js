@@ -251,9 +251,12 @@
     const first = new Date(today.getFullYear(), today.getMonth() - 1, 1);
     const last = new Date(today.getFullYear(), today.getMonth(), 0);
     const iso = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-    $("from").value = iso(first);
-    $("to").value = iso(last);
-    $("month").value = iso(first).slice(0, 7);
+    // a link may name the period: /reports?from=2026-11-01&to=2026-11-24&month=2026-11
+    const asked = new URLSearchParams(window.location.search);
+    const day = /^\d{4}-\d{2}-\d{2}$/;
+    $("from").value = day.test(asked.get("from") || "") ? asked.get("from") : iso(first);
+    $("to").value = day.test(asked.get("to") || "") ? asked.get("to") : iso(last);
+    $("month").value = /^\d{4}-\d{2}$/.test(asked.get("month") || "") ? asked.get("month") : iso(first).slice(0, 7);
     $("stats-form").addEventListener("submit", loadStats);
     $("assess-form").addEventListener("submit", loadAssessment);
     $("contract").addEventListener("change", drawInputs);
