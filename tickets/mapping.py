@@ -1,13 +1,18 @@
 """Records <-> table rows, in one place: what the writer inserts and what queries read back.
 
 ``*_values`` give the column values of a record (dicts for Core inserts);
-``*_from_row`` turn loaded ORM rows back into the frozen records.
+``*_from_row`` turn loaded ORM rows back into the frozen records, ``*_from_columns`` the
+rows of a Core ``select()`` of the same columns (no ORM entity is built: periods of many
+thousand calls are read that way).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any, cast
+
+from sqlalchemy import ColumnElement
 
 from tickets.models import (
     AgentSessionRow,
@@ -97,6 +102,31 @@ def call_from_row(row: CallRow) -> CallRecord:
     values["outcome"] = cast(Outcome | None, row.outcome)
     values["direction"] = cast(Direction, row.direction)
     return CallRecord(**values, attempts=tuple(attempt_from_row(a) for a in row.attempts))
+
+
+# the columns of a CallRecord, in _CALL_FIELDS order, then those of its attempts
+CALL_COLUMNS: tuple[ColumnElement[Any], ...] = tuple(
+    getattr(CallRow, name).expression for name in _CALL_FIELDS
+)
+ATTEMPT_COLUMNS: tuple[ColumnElement[Any], ...] = (
+    CallAttemptRow.seat.expression,
+    CallAttemptRow.rang_at.expression,
+    CallAttemptRow.ended_at.expression,
+    CallAttemptRow.result.expression,
+)
+
+
+def attempt_from_columns(values: Sequence[Any]) -> SeatAttempt:
+    """The attempt of the values of ``ATTEMPT_COLUMNS``."""
+    seat, rang_at, ended_at, result = values
+    return SeatAttempt(seat=seat, rang_at=rang_at, ended_at=ended_at, result=result)
+
+
+def call_from_columns(values: Sequence[Any], attempts: Sequence[SeatAttempt]) -> CallRecord:
+    """The record of the values of ``CALL_COLUMNS`` and its attempts, oldest first: the
+    same record ``call_from_row`` gives of the loaded row."""
+    fields = dict(zip(_CALL_FIELDS, values, strict=True))
+    return CallRecord(**fields, attempts=tuple(attempts))
 
 
 def seat_state_values(interval: SeatStateInterval) -> dict[str, Any]:

@@ -220,6 +220,10 @@ class WorkOrderRow(Base):
         Index(None, "open", "created_at"),  # the open orders (first contact, the boards)
         Index(None, "main_unit", "open"),
         Index(None, "closed_at"),
+        # the orders a period's reports count: accepted, response or closure due in it
+        Index(None, "accepted_at"),
+        Index(None, "response_due"),
+        Index(None, "close_due"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -66,7 +66,8 @@ class OrderReplyRow(Base):
     matter, result."""
 
     __tablename__ = "order_replies"
-    __table_args__ = (Index(None, "order_id", "id"),)
+    # the replies of a period: callbacks (回访) due in it
+    __table_args__ = (Index(None, "order_id", "id"), Index(None, "at"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     order_id: Mapped[int] = mapped_column(BigId, ForeignKey(_ORDER))
@@ -126,6 +127,7 @@ class OrderRevisitRow(Base):
         Index(None, "order_id", "id"),
         Index(None, "placed_at"),
         Index(None, "server", "call_id"),
+        Index(None, "recorded_at"),  # the callbacks of a period (reports)
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
