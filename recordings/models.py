@@ -39,6 +39,10 @@ class RecordingRow(Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)  # when the call was queued
     source_path: Mapped[str] = mapped_column(Text)  # the MixMonitor WAV as Asterisk wrote it
     state: Mapped[str] = mapped_column(String, default="pending")
+    # who converts it and since when (state converting): another instance leaves it alone
+    # until the claim is older than any conversion takes
+    claimed_by: Mapped[str | None] = mapped_column(String)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str] = mapped_column(Text, default="")
     storage_key: Mapped[str | None] = mapped_column(Text)  # where the storage keeps it

@@ -4,8 +4,10 @@ row, then a converted, verified, stored file, and its WAV is removed.
 Routing never waits on it: ``enqueue`` only spawns the row's insert. A worker loop takes
 pending rows oldest first, at most ``workers`` at a time, and converts them in a process
 pool (ffmpeg never runs on the event loop). A periodic sweep adds the rows of ended,
-recorded calls that have none (an insert that failed, a restart), and rows a crash left
-``converting`` go back to ``pending`` at start.
+recorded calls that have none (an insert that failed, a restart). A row being converted is
+claimed by its instance: at start an instance takes back the rows its predecessor (same
+``instance`` name) left ``converting``, and the sweep takes back any claim older than
+``stale_claim_seconds`` (an instance that died); a live instance's work is left alone.
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ import asyncio
 import contextlib
 import functools
 import logging
+import socket
 import time
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -55,6 +58,8 @@ class PipelineSettings:
     settle_seconds: float = 2.0
     poll_seconds: float = 5.0
     sweep_seconds: float = 60.0
+    instance: str = field(default_factory=socket.gethostname)  # the claims' owner
+    stale_claim_seconds: float = 900.0  # longer than any conversion takes
 
     @property
     def zone(self) -> ZoneInfo:
@@ -151,18 +156,33 @@ class RecordingPipeline:
     # -- the worker loop --------------------------------------------------------------
 
     async def start(self) -> None:
-        """Rows a crash left ``converting`` go back to ``pending``; then work starts."""
-        async with self.sessions() as session, session.begin():
-            result = await session.execute(
-                update(RecordingRow)
-                .where(RecordingRow.state == "converting")
-                .values(state="pending")
-                .execution_options(synchronize_session=False)
-            )
-        resumed = getattr(result, "rowcount", 0)
+        """Rows this instance's predecessor left ``converting`` go back to ``pending``; then
+        work starts."""
+        resumed = await self.release_claims(
+            (RecordingRow.claimed_by == self.settings.instance) | RecordingRow.claimed_by.is_(None)
+        )
         if resumed:
             log.warning("%d recording(s) were converting when the service stopped: again", resumed)
         self._loop = asyncio.get_running_loop().create_task(self._work(), name="recordings")
+
+    async def release_stale_claims(self) -> int:
+        """Claims older than ``stale_claim_seconds``: their instance died; convert again."""
+        limit = self.clock.now() - timedelta(seconds=self.settings.stale_claim_seconds)
+        released = await self.release_claims(RecordingRow.claimed_at < limit)
+        if released:
+            log.warning("%d recording(s) claimed by an instance that stopped: again", released)
+        return released
+
+    async def release_claims(self, which: ColumnElement[bool]) -> int:
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                update(RecordingRow)
+                .where(RecordingRow.state == "converting", which)
+                .where(RecordingRow.id.not_in(self._running) if self._running else true())
+                .values(state="pending", claimed_by=None, claimed_at=None)
+                .execution_options(synchronize_session=False)
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def stop(self) -> None:
         """Stop taking work; conversions under way are abandoned (``converting`` → pending
@@ -212,7 +232,11 @@ class RecordingPipeline:
             claimed = await session.execute(
                 update(RecordingRow)
                 .where(RecordingRow.id == row.id, RecordingRow.state == "pending")
-                .values(state="converting")
+                .values(
+                    state="converting",
+                    claimed_by=self.settings.instance,
+                    claimed_at=self.clock.now(),
+                )
                 .execution_options(synchronize_session=False)
             )
             if getattr(claimed, "rowcount", 0) != 1:
@@ -284,6 +308,8 @@ class RecordingPipeline:
         purge_after = self.settings.retention.purge_after(job.line, job.kind, job.started_at)
         values = {
             "state": "stored",
+            "claimed_by": None,
+            "claimed_at": None,
             "error": "",
             "storage_key": job.key,
             "format": converted.format,
@@ -308,6 +334,7 @@ class RecordingPipeline:
                 return
             row.attempts += 1
             row.error = error[:2000]
+            row.claimed_by, row.claimed_at = None, None
             row.state = final_state if row.attempts >= self.settings.max_attempts else "pending"
             attempts, state = row.attempts, row.state
         if state == "pending":
@@ -321,7 +348,9 @@ class RecordingPipeline:
     async def _set_state(self, recording_id: int, state: str) -> None:
         async with self.sessions() as session, session.begin():
             await session.execute(
-                update(RecordingRow).where(RecordingRow.id == recording_id).values(state=state)
+                update(RecordingRow)
+                .where(RecordingRow.id == recording_id)
+                .values(state=state, claimed_by=None, claimed_at=None)
             )
 
     def _defer(self, recording_id: int, seconds: float) -> None:

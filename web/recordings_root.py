@@ -13,6 +13,7 @@ import contextlib
 import functools
 import logging
 import multiprocessing
+import socket
 from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -45,6 +46,7 @@ def pipeline_settings(settings: Settings) -> PipelineSettings:
         retention=recordings.retention,
         work_dir=settings.recordings_dir / "converting",
         timezone=settings.timezone,
+        instance=f"{socket.gethostname()}:{settings.http_port}",
     )
 
 
@@ -93,6 +95,7 @@ async def _housekeep(app: web.Application, pipeline: RecordingPipeline) -> None:
     while True:
         try:
             if clock.monotonic() >= next_sweep:
+                await pipeline.release_stale_claims()
                 added = await pipeline.sweep()
                 if added:
                     log.warning("%d ended call(s) had no recording row: added", added)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import os
@@ -145,6 +146,36 @@ async def test_a_pipeline_stopped_while_converting_resumes_after_restart(
         await until_gone(wav)
     assert row.attempts == 0
     assert row.duration_seconds == pytest.approx(2.0, abs=0.1)
+
+
+async def test_another_instance_leaves_a_live_claim_alone_and_takes_back_a_dead_one(
+    database_url: str, tmp_path: Path
+) -> None:
+    wav = tone_wav(tmp_path / "monitor" / "c2.wav", 2.0)
+    released = threading.Event()
+    blocked = ThreadPoolExecutor(max_workers=1)
+    blocked.submit(released.wait, 30)  # instance A's only worker is busy: c2 stays converting
+    try:
+        async with pipeline_rig(
+            database_url, tmp_path, executor=blocked, instance="host-a:8080"
+        ) as a:
+            await a.pipeline.add(recorded_call("c2", wav))
+            claimed = await a.until_state("c2", "converting")
+            assert claimed.claimed_by == "host-a:8080"
+            async with pipeline_rig(
+                database_url, tmp_path, start=False, instance="host-b:8080"
+            ) as b:
+                await b.pipeline.start()  # B starts: A's live claim is not B's to take back
+                assert await b.pipeline.release_stale_claims() == 0
+                assert (await b.row("pbx1", "c2")).state == "converting"
+                later = dataclasses.replace(b.settings, stale_claim_seconds=0.0)
+                b.pipeline.settings = later  # as if A had held it past any conversion
+                assert await b.pipeline.release_stale_claims() == 1
+                row = await b.until_state("c2", "stored")
+    finally:
+        released.set()
+        blocked.shutdown(wait=True, cancel_futures=True)
+    assert (row.attempts, row.claimed_by) == (0, None)
 
 
 async def test_a_wav_that_does_not_convert_fails_after_the_last_attempt_and_is_kept(
