@@ -1,9 +1,10 @@
 """Quality assurance and recordings in a real browser, on calls that went through the
 simulated Asterisk and whose WAVs were converted to Opus: a supervisor makes the day's
 sampling plan on /qa/supervise, a QA reviewer claims a sample on /qa, hears it, marks a
-moment and grades it; the graded agent appeals on /qa/mine and the supervisor decides; a
-reviewer plays a recording on /recordings with a reason the access log keeps, while an
-agent who was not on the call is refused. No page has a JavaScript or console error."""
+moment and grades it, and amends a grade with a reason; the graded agent appeals on
+/qa/mine and the supervisor decides; a reviewer plays a recording on /recordings with a
+reason the access log keeps, while an agent who was not on the call is refused. No page
+has a JavaScript or console error."""
 
 from __future__ import annotations
 
@@ -388,7 +389,68 @@ async def test_the_graded_agent_appeals_and_the_supervisor_overturns_the_grade(
     problems.assert_none()
 
 
-# -- 4: recordings --------------------------------------------------------------------
+# -- 4: an amendment ------------------------------------------------------------------
+
+
+async def test_a_reviewer_amends_a_submitted_grade_with_a_reason_and_the_first_version_is_kept(
+    people: People, hotline: LiveService, problems: PageProblems
+) -> None:
+    calls = await recorded_calls(people, hotline)
+    await (await plan_by_api(people, centre_today(hotline))).close()
+    review = await graded_by_api(people, calls[AGENT.user_id])
+    assert review["score"] == 94.0
+
+    qa = await people.signed_in(QA_REVIEWER, f"/qa?sample={review['sample_id']}")
+    courtesy = qa.locator('.qa-item[data-item="courtesy"]').locator('input[type="number"]')
+    # the grade as submitted, which cannot be changed but by an amendment
+    await expect(courtesy).to_have_value("4")
+    await expect(courtesy).to_be_disabled()
+    await expect(qa.locator("#amend-reason")).to_be_hidden()
+    await qa.get_by_role("button", name="修改评分").click()
+    await expect(courtesy).to_be_enabled()
+    await courtesy.fill("8")
+    await expect(qa.locator("#live-score")).to_have_text("98.00 (98 / 100)")
+    # no reason, nothing sent
+    await qa.get_by_role("button", name="提交修改").click()
+    await expect(qa.locator("#review-error")).to_have_text("请填写修改原因")
+    assert [r.id for r in await hotline.qa_reviews()] == [review["id"]]
+    reason = "复听录音，语气基本礼貌"
+    await qa.locator("#amend-reason").fill(reason)
+    await qa.get_by_role("button", name="提交修改").click()
+    await expect(qa.locator("#review-error")).to_have_text("已保存 · 98.00")
+
+    # the new version shown, locked again, and both versions in the history
+    await expect(courtesy).to_have_value("8")
+    await expect(courtesy).to_be_disabled()
+    await expect(qa.locator("#amend-reason")).to_be_hidden()
+    versions = qa.locator("#reviews tbody tr")
+    await expect(versions).to_have_count(2)
+    await expect(versions.nth(0)).to_contain_text("94.00")
+    await expect(versions.nth(0)).to_have_class("muted")
+    await expect(versions.nth(1)).to_contain_text("v2")
+    await expect(versions.nth(1)).to_contain_text("98.00")
+    await expect(versions.nth(1)).to_contain_text(reason)
+
+    first, amended = sorted(await hotline.qa_reviews(), key=lambda r: r.id)
+    assert (first.id, first.score, first.current, first.amend_reason) == (
+        review["id"],
+        94.0,
+        False,
+        "",
+    )
+    assert first.answers["courtesy"] == {"score": 4, "comment": "语气生硬"}
+    assert (amended.amends, amended.reviewer, amended.score, amended.current) == (
+        first.id,
+        QA_REVIEWER.user_id,
+        98.0,
+        True,
+    )
+    assert amended.amend_reason == reason
+    assert amended.answers["courtesy"] == {"score": 8, "comment": "语气生硬"}
+    problems.assert_none()
+
+
+# -- 5: recordings --------------------------------------------------------------------
 
 
 async def test_a_reviewer_plays_a_recording_with_a_reason_and_an_agent_not_on_the_call_is_refused(

@@ -135,7 +135,9 @@ const TEXTS = {
     "qa_calibration_spread": "校准差异", "qa_spread": "差异", "qa_figures": "质检统计", "qa_by_agent": "座席得分",
     "qa_by_team": "班组得分", "qa_common_errors": "常见问题", "qa_totals": "汇总", "qa_order_quality": "工单质量得分",
     "qa_satisfaction": "满意度", "qa_rated": "参评数", "qa_satisfied": "满意", "qa_basically_satisfied": "基本满意",
-    "qa_unsatisfied": "不满意", "qa_rate": "满意率", "qa_source_survey": "话后评价", "qa_source_callback": "回访评价"
+    "qa_unsatisfied": "不满意", "qa_rate": "满意率", "qa_source_survey": "话后评价", "qa_source_callback": "回访评价",
+    "qa_amend": "修改评分", "qa_amend_reason": "修改原因", "qa_amend_submit": "提交修改", "qa_amend_cancel": "取消修改",
+    "qa_need_amend_reason": "请填写修改原因", "qa_versions": "评分记录", "h_version": "版本"
   },
   "en": {
     "nav_wallboard": "Wallboard", "nav_desk": "Desk", "nav_dispatch": "Dispatch", "nav_revisits": "Callbacks",
@@ -288,7 +290,10 @@ const TEXTS = {
     "qa_totals": "Totals", "qa_order_quality": "Work-order quality", "qa_satisfaction": "Satisfaction",
     "qa_rated": "Rated", "qa_satisfied": "Satisfied", "qa_basically_satisfied": "Basically satisfied",
     "qa_unsatisfied": "Unsatisfied", "qa_rate": "Satisfaction rate", "qa_source_survey": "Post-call survey",
-    "qa_source_callback": "Callback survey"
+    "qa_source_callback": "Callback survey",
+    "qa_amend": "Amend grade", "qa_amend_reason": "Why amended", "qa_amend_submit": "Submit amendment",
+    "qa_amend_cancel": "Cancel amendment", "qa_need_amend_reason": "Say why the grade is amended",
+    "qa_versions": "Grade history", "h_version": "Version"
   }
 };
 

@@ -1,13 +1,17 @@
 // 质检评分: the reviewer's queue, claiming a sample, the recording with its waveform and
-// marks at moments of it, the evaluation form with the live score, and submitting the grade.
+// marks at moments of it, the evaluation form with the live score, submitting the grade,
+// amending it (a new version, with why) and the history of its versions.
 "use strict";
 
 const QUEUE_HEAD = ["h_sample", "h_line", "h_agent", "h_reasons", "h_state", "h_action"];
 const MARK_HEAD = ["h_at", "h_item", "h_note", "h_actor"];
-const REVIEW_HEAD = ["h_time", "h_actor", "h_score", "h_red_lines", "h_note", "h_amend_reason"];
+const REVIEW_HEAD = ["h_version", "h_time", "h_actor", "h_score", "h_red_lines", "h_note", "h_amend_reason"];
 let sample = null; // the open sample, with its call, recording, marks and reviews
 let forms = [];
 let form = null; // {row, render}
+let amending = null; // the review being amended, while its amendment is being written
+// who may amend a submitted grade, as the service allows
+const AMEND_ROLES = ["qa", "supervisor"];
 
 // -- the queue ------------------------------------------------------------------------
 
@@ -54,9 +58,16 @@ async function openSample(id) {
   if (!result.ok) return;
   const changed = !sample || sample.id !== id;
   sample = result.data;
-  if (changed) resetAudio();
+  amending = null;
+  if (changed) {
+    resetAudio();
+    document.getElementById("review-comment").value = "";
+  }
   showSample();
-  if (changed || !form) await pickForm(Number(document.getElementById("form-pick").value));
+  const graded = gradeToAmend();
+  if (graded) await pickForm(graded.form_id, graded.answers);
+  else if (changed || !form) await pickForm(Number(document.getElementById("form-pick").value));
+  lockForm();
 }
 
 // The sample's recording in the player, not fetched until the reviewer plays it: every
@@ -98,6 +109,8 @@ function showSample() {
   showReviews();
   drawWave();
   document.getElementById("submit-review").disabled = !mayGrade();
+  document.getElementById("amend-start").hidden = Boolean(amending) || !gradeToAmend() || !mayAmend();
+  document.getElementById("amend-box").hidden = !amending;
 }
 
 // Whether the signed-in reviewer may still submit a grade of the open sample, as the
@@ -119,10 +132,13 @@ function showMarks() {
   document.getElementById("marks").replaceChildren(table(MARK_HEAD, rows));
 }
 
+// Each version of each grade, oldest first: v1 is the grade submitted, v2 its first amendment…
 function showReviews() {
+  const versions = {};
+  for (const review of sample.reviews) versions[review.id] = review.amends ? (versions[review.amends] || 1) + 1 : 1;
   const rows = sample.reviews.map((review) => {
     const row = el("tr", review.current ? "" : "muted");
-    row.append(el("td", "", when(review.submitted_at)), el("td", "", review.reviewer),
+    row.append(el("td", "", `v${versions[review.id]}`), el("td", "", when(review.submitted_at)), el("td", "", review.reviewer),
       el("td", "", review.score.toFixed(2)), el("td", "", review.red_lines.join(", ") || "–"),
       el("td", "", review.comment || "–"), el("td", "", review.amend_reason || "–"));
     return row;
@@ -211,18 +227,21 @@ async function loadForms() {
   }));
 }
 
-async function pickForm(id) {
+// The form `id` drawn afresh; `previous`: the answers of a submitted grade to show.
+async function pickForm(id, previous) {
   if (!id) return;
   const result = await api("GET", `/api/qa/forms/${id}`);
   if (!result.ok) { document.getElementById("review-error").textContent = result.message; return; }
   const definition = result.data.definition;
+  const pick = document.getElementById("form-pick");
+  if ([...pick.options].some((option) => option.value === String(id))) pick.value = String(id);
   const items = {};
   for (const section of definition.sections) for (const item of section.items) items[item.code] = item;
-  const render = qaRenderForm(document.getElementById("form-box"), definition, null, liveScore);
+  const render = qaRenderForm(document.getElementById("form-box"), definition, previous || null, liveScore);
   form = { row: result.data, items, render };
-  const pick = document.getElementById("mark-item");
-  const none = pick.firstElementChild;
-  pick.replaceChildren(none, ...Object.values(items).map((item) => {
+  const itemPick = document.getElementById("mark-item");
+  const none = itemPick.firstElementChild;
+  itemPick.replaceChildren(none, ...Object.values(items).map((item) => {
     const option = el("option", "", item.label);
     option.value = item.code;
     return option;
@@ -254,12 +273,78 @@ async function submitReview() {
   loadQueue();
 }
 
+// -- amending a submitted grade -------------------------------------------------------
+
+// The current grade a reviewer would amend: the sample's (a calibration sample's: one's own).
+function gradeToAmend() {
+  if (!sample) return null;
+  const current = sample.reviews.filter((review) => review.current);
+  if (sample.calibration) return current.find((review) => review.reviewer === myId()) || null;
+  return current[0] || null;
+}
+
+function mayAmend() {
+  const roles = (SESSION && SESSION.user && SESSION.user.roles) || [];
+  return roles.some((role) => AMEND_ROLES.includes(role));
+}
+
+// A submitted grade is shown as it stands: its form cannot be changed but by an amendment.
+function lockForm() {
+  const locked = Boolean(gradeToAmend()) && !amending;
+  for (const part of document.querySelectorAll("#form-box fieldset")) part.disabled = locked;
+  document.getElementById("form-pick").disabled = locked;
+  document.getElementById("review-comment").disabled = locked;
+  if (locked) document.getElementById("review-comment").value = gradeToAmend().comment || "";
+}
+
+function startAmend() {
+  amending = gradeToAmend();
+  if (!amending) return;
+  document.getElementById("review-error").textContent = "";
+  document.getElementById("amend-reason").value = "";
+  lockForm();
+  showSample();
+  document.getElementById("amend-reason").focus();
+}
+
+async function cancelAmend() {
+  const graded = amending;
+  amending = null;
+  document.getElementById("review-error").textContent = "";
+  if (graded) await pickForm(graded.form_id, graded.answers);
+  lockForm();
+  showSample();
+}
+
+async function submitAmend() {
+  const error = document.getElementById("review-error");
+  error.className = "error";
+  if (!amending || !form) return;
+  const reason = document.getElementById("amend-reason").value.trim();
+  if (!reason) { error.textContent = t("qa_need_amend_reason"); return; }
+  if (!form.render.score()) { error.textContent = t("qa_score_none"); return; }
+  const body = {
+    answers: form.render.answers(),
+    comment: document.getElementById("review-comment").value.trim(),
+    reason,
+  };
+  const result = await api("POST", `/api/qa/reviews/${amending.id}/amend`, body);
+  error.textContent = result.ok ? `${t("saved")} · ${result.data.score.toFixed(2)}` : result.message;
+  if (!result.ok) return;
+  error.className = "error ok";
+  document.getElementById("amend-reason").value = "";
+  await openSample(sample.id);
+}
+
 async function start() {
   // the form's own labels switch language in place: drawing it again would lose the points given
   initHeader(() => { loadQueue(); if (sample) showSample(); liveScore(); });
   document.getElementById("reload").addEventListener("click", loadQueue);
   document.getElementById("mark-form").addEventListener("submit", addMark);
   document.getElementById("submit-review").addEventListener("click", submitReview);
+  document.getElementById("amend-start").addEventListener("click", startAmend);
+  document.getElementById("amend-submit").addEventListener("click", submitAmend);
+  document.getElementById("amend-cancel").addEventListener("click", cancelAmend);
   document.getElementById("form-pick").addEventListener("change", (event) => pickForm(Number(event.target.value)));
   document.getElementById("wave").addEventListener("click", clickWave);
   const audio = document.getElementById("audio");
