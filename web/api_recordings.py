@@ -31,6 +31,7 @@ from recordings.retention import NoSuchRecording, hold, release
 from recordings.storage import Storage
 from tickets.privacy import mask_number
 from tickets.records import OUTCOMES
+from tickets.users import User
 from web.access import ADMIN, RECORDING_LISTENERS
 from web.auth import signed_in
 from web.errors import Conflict, Forbidden, InvalidParameter, NotFound
@@ -172,21 +173,28 @@ def _recording_id(request: web.Request) -> int:
     return int(value)
 
 
-async def _check_may_hear(request: web.Request, recording_id: int, *, listen: bool) -> None:
+def _check_may_hear(user: User, hit: RecordingHit, *, listen: bool) -> None:
     """QA, supervisors and auditors hear every call; anyone the calls they took. An
     administrator sees a recording's details (to hold it) but does not listen."""
-    user = signed_in(request)
     if user.roles & RECORDING_LISTENERS or (not listen and ADMIN in user.roles):
         return
-    async with request.app[SESSIONS]() as session:
-        hit = await recording_hit(session, recording_id)
-    if hit is None:
-        raise NotFound(f"no recording {recording_id}")
     if hit.call is not None and hit.call.agent == user.user_id:
         return
     raise Forbidden(
         "only QA reviewers, supervisors, auditors and the agent of the call may hear it"
     )
+
+
+async def _check_may_listen(request: web.Request, recording_id: int) -> None:
+    """Before a play or download; the call is read only for someone not in a listening role."""
+    user = signed_in(request)
+    if user.roles & RECORDING_LISTENERS:
+        return
+    async with request.app[SESSIONS]() as session:
+        hit = await recording_hit(session, recording_id)
+    if hit is None:
+        raise NotFound(f"no recording {recording_id}")
+    _check_may_hear(user, hit, listen=True)
 
 
 def _query_reason(request: web.Request) -> str:
@@ -229,12 +237,12 @@ async def one_recording(request: web.Request) -> web.Response:
 
 
 async def _detail_response(request: web.Request, recording_id: int) -> web.Response:
-    await _check_may_hear(request, recording_id, listen=False)
     async with request.app[SESSIONS]() as session:
         hit = await recording_hit(session, recording_id)
         log = await access_log(session, recording_id)
     if hit is None:
         raise NotFound(f"no recording {recording_id}")
+    _check_may_hear(signed_in(request), hit, listen=False)
     return web.json_response(recording_detail(hit, log))
 
 
@@ -256,7 +264,7 @@ async def _serve(request: web.Request, action: str) -> web.StreamResponse:
     check_query(request, ("reason",))
     recording_id = _recording_id(request)
     reason, who = _query_reason(request), signed_in(request).user_id
-    await _check_may_hear(request, recording_id, listen=True)
+    await _check_may_listen(request, recording_id)
     storage = request.app[STORAGE]
     row, key = await _stored(request, storage, recording_id)
     if starts_at_beginning(request):

@@ -36,7 +36,7 @@ def add_user_commands(commands: Any) -> None:
     add.add_argument("--name", required=True)
     add.add_argument("--roles", required=True, help=f"comma-separated: {','.join(ROLES)}")
     add.add_argument("--unit", help="the unit code of a handling unit's user")
-    sub.add_parser("list", help="every user with roles")
+    listing = sub.add_parser("list", help="every user with roles")
     password = sub.add_parser("password", help="set a new password (from standard input)")
     password.add_argument("user_id")
     disable = sub.add_parser("disable", help="disable a user and end their sessions")
@@ -48,16 +48,12 @@ def add_user_commands(commands: Any) -> None:
     create = token_sub.add_parser("create", help="make a token; it is printed once")
     create.add_argument("name", help="acts in the audit log as token:<name>")
     create.add_argument("--roles", default="integration", help="default: integration")
-    token_sub.add_parser("list", help="tokens, without their secrets")
+    token_listing = token_sub.add_parser("list", help="tokens, without their secrets")
     revoke = token_sub.add_parser("revoke", help="revoke a token at once")
     revoke.add_argument("name")
-    for parser in (add, password, disable, enable, create, revoke, *_listing(sub, token_sub)):
+    for parser in (add, listing, password, disable, enable, create, token_listing, revoke):
         parser.add_argument("--config", type=Path, help="TOML settings file")
         parser.add_argument("--database-url", help="default: HOTLINE_DATABASE_URL")
-
-
-def _listing(users: Any, tokens: Any) -> list[Any]:
-    return [users.choices["list"], tokens.choices["list"]]
 
 
 def _database_url(args: argparse.Namespace) -> str:

@@ -37,13 +37,18 @@ async def snapshot(app: web.Application) -> dict[str, Any]:
     }
 
 
+async def snapshot_for(app: web.Application, user: User) -> dict[str, Any]:
+    """A unit's handler sees nothing of the floor: an empty snapshot."""
+    return UNIT_SNAPSHOT if user.unit is not None else await snapshot(app)
+
+
 @routes.get("/ws")
 async def live(request: web.Request) -> web.WebSocketResponse:
     user = signed_in(request)
     ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS)
     await ws.prepare(request)
     with request.app[HUB].subscribe() as subscription:
-        await ws.send_json(await snapshot(request.app) if user.unit is None else UNIT_SNAPSHOT)
+        await ws.send_json(await snapshot_for(request.app, user))
         reader = asyncio.get_running_loop().create_task(_read_until_closed(ws))
         try:
             await _forward(ws, subscription, reader, request.app, user)
@@ -94,7 +99,7 @@ async def _forward(
         if ws.closed:
             return
         if event.get("type") == "resync":
-            await ws.send_json(await snapshot(app) if user.unit is None else UNIT_SNAPSHOT)
+            await ws.send_json(await snapshot_for(app, user))
             continue
         shown = visible(event, user)
         if shown is not None:
